@@ -1,0 +1,10 @@
+# LEVELCAST_SANITIZE=address adds ASan+UBSan, =thread adds TSan, to every target in the tree.
+if(LEVELCAST_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(LEVELCAST_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT LEVELCAST_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "LEVELCAST_SANITIZE must be '', 'address' or 'thread', not '${LEVELCAST_SANITIZE}'")
+endif()

@@ -1,0 +1,67 @@
+#pragma once
+// Server counters. Each counter has exactly one writing thread (a worker, the acceptor or a
+// producer), which bumps it with a relaxed load+store: no locked instruction on the hot path.
+// Any thread may read them (relaxed) to render /metrics.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace levelcast {
+
+using Counter = std::atomic<uint64_t>;
+
+// Single-writer increment: cheaper than fetch_add, correct because only the owner writes.
+inline void bump(Counter& counter, uint64_t n = 1) {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+inline uint64_t read(const Counter& counter) { return counter.load(std::memory_order_relaxed); }
+
+// Written by one worker thread only.
+struct alignas(64) WorkerCounters {
+  Counter connections{0};        // open connections owned by the worker (gauge)
+  Counter messages_sent{0};      // WebSocket messages fully handed to the kernel
+  Counter bytes_sent{0};
+  Counter messages_dropped{0};   // snapshots replaced by a newer one before being sent
+  Counter connections_closed{0};
+};
+
+// Written by the acceptor thread only.
+struct alignas(64) AcceptorCounters {
+  Counter accepted{0};
+  Counter rejected_over_limit{0};
+};
+
+// Written by producer threads (one Counter set per producer).
+struct alignas(64) ProducerCounters {
+  Counter snapshots{0};
+  Counter frames_encoded{0};
+};
+
+class ServerMetrics {
+ public:
+  ServerMetrics(size_t workers, size_t producers);
+
+  WorkerCounters& worker(size_t i) { return workers_[i]; }
+  const WorkerCounters& worker(size_t i) const { return workers_[i]; }
+  size_t worker_count() const { return worker_count_; }
+  ProducerCounters& producer(size_t i) { return producers_[i]; }
+  const ProducerCounters& producer(size_t i) const { return producers_[i]; }
+  size_t producer_count() const { return producer_count_; }
+  AcceptorCounters& acceptor() { return acceptor_; }
+  const AcceptorCounters& acceptor() const { return acceptor_; }
+
+  // Open connections across all workers, counted by the acceptor (+1) and workers (-1):
+  // the one shared read-modify-write counter, touched once per connection, not per message.
+  std::atomic<int64_t>& open_connections() { return open_connections_; }
+
+ private:
+  size_t worker_count_;
+  size_t producer_count_;
+  std::unique_ptr<WorkerCounters[]> workers_;
+  std::unique_ptr<ProducerCounters[]> producers_;
+  AcceptorCounters acceptor_;
+  std::atomic<int64_t> open_connections_{0};
+};
+
+}  // namespace levelcast

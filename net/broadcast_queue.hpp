@@ -1,0 +1,25 @@
+#pragma once
+// The queue from producers to one worker: plain records (a frame and its channel), never
+// std::function. Lock-free multi-producer (moodycamel); each producer keeps a ProducerToken per
+// worker and the worker dequeues in bulk.
+#include <concurrentqueue/concurrentqueue.h>
+
+#include <cstdint>
+
+#include "core/shared_frame.hpp"
+
+namespace levelcast {
+
+struct BroadcastItem {
+  SharedFrame* frame = nullptr;  // carries one reference for the receiving worker
+  uint32_t channel = 0;
+};
+
+using BroadcastQueue = moodycamel::ConcurrentQueue<BroadcastItem>;
+
+struct AcceptedSocket {
+  int fd = -1;
+  bool reject = false;  // over the connection limit: answer 503
+};
+
+}  // namespace levelcast

@@ -1,0 +1,43 @@
+#pragma once
+// Connection: one client socket's state. Owned by exactly one worker and touched only by its
+// thread; other threads never hold a pointer to it. The record is about 200 bytes; received
+// bytes live in the worker's shared read buffer and only a partial head or frame is kept here.
+#include <cstdint>
+#include <string>
+
+#include "net/output_queue.hpp"
+#include "net/ws_reader.hpp"
+
+namespace levelcast {
+
+enum class Phase : uint8_t {
+  http,       // reading the request head
+  websocket,  // upgraded
+  closing,    // our close frame is queued: waiting for the client's
+  lingering,  // write side shut: discarding input until EOF or the close timeout
+};
+
+enum class Role : uint8_t { none, echo, subscriber };
+
+struct Connection {
+  int fd = -1;
+  uint32_t slot = 0;
+  uint32_t generation = 0;
+  Phase phase = Phase::http;
+  Role role = Role::none;
+  bool reject = false;             // over --max-connections: answer 503
+  bool close_after_flush = false;  // shut the write side once the output is written
+  bool dead = false;               // unlinked; freed at the end of the loop iteration
+  uint32_t events = 0;             // epoll interest currently registered
+  uint32_t channel = 0;            // subscribers: the channel and index in its list
+  uint32_t subscriber_index = 0;
+  uint32_t max_message = 0;
+  int64_t phase_since = 0;         // monotonic ns when the current phase began
+  int64_t last_receive = 0;        // monotonic ns of the last bytes from the client
+  int64_t last_ping = 0;
+  OutputQueue out;
+  std::string in;                  // unconsumed received bytes (a partial head or frame)
+  MessageAssembly message;
+};
+
+}  // namespace levelcast

@@ -1,0 +1,40 @@
+#include "net/http_response.hpp"
+
+#include <fmt/format.h>
+
+namespace levelcast {
+
+std::string_view status_text(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 101: return "Switching Protocols";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 426: return "Upgrade Required";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+  }
+}
+
+void append_response(std::string& out, int status, std::string_view content_type,
+                     std::string_view body, std::string_view extra_headers) {
+  fmt::format_to(std::back_inserter(out),
+                 "HTTP/1.1 {} {}\r\nServer: levelcast\r\nContent-Type: {}\r\n"
+                 "Content-Length: {}\r\nConnection: close\r\n{}\r\n",
+                 status, status_text(status), content_type, body.size(), extra_headers);
+  out.append(body);
+}
+
+void append_error_response(std::string& out, int status, std::string_view reason,
+                           std::string_view extra_headers) {
+  const std::string body = fmt::format("{}: {}\n", status_text(status), reason);
+  append_response(out, status, "text/plain; charset=utf-8", body, extra_headers);
+}
+
+}  // namespace levelcast

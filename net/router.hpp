@@ -1,0 +1,30 @@
+#pragma once
+// RequestRouter: the application's side of a worker. For each complete request head the worker
+// asks the router what to do: answer with a plain response, or upgrade to WebSocket as an echo
+// peer or as a subscriber of a broadcast channel. Called on worker threads, concurrently from
+// every worker: implementations must be safe from any thread.
+#include <cstdint>
+#include <string>
+
+#include "net/http_request.hpp"
+
+namespace levelcast {
+
+struct RouteDecision {
+  enum class Action : uint8_t { respond, upgrade_echo, upgrade_subscribe };
+  Action action = Action::respond;
+  int status = 404;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::string extra_headers;  // whole lines, each ending "\r\n"
+  uint32_t channel = 0;       // for upgrade_subscribe
+  uint32_t max_message = 4096;  // largest client message accepted after the upgrade
+};
+
+class RequestRouter {
+ public:
+  virtual ~RequestRouter() = default;
+  virtual void route(const HttpRequest& request, RouteDecision& decision) = 0;
+};
+
+}  // namespace levelcast

@@ -1,0 +1,40 @@
+#pragma once
+// File descriptors and TCP sockets. UniqueFd owns one descriptor; the functions are safe from any
+// thread (they act on the descriptors they are given).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace levelcast {
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) reset(std::exchange(other.fd_, -1));
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+// A non-blocking listening TCP socket bound to address:port (port 0: any free port).
+// On failure returns an invalid fd and sets `error` to a one-line reason.
+UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::string& error);
+// The port a bound socket listens on.
+uint16_t local_port(int fd);
+void set_tcp_nodelay(int fd);
+
+}  // namespace levelcast

@@ -1,0 +1,300 @@
+#include "net/worker.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+
+#include "core/check.hpp"
+#include "core/clock.hpp"
+#include "core/cpu_affinity.hpp"
+#include "core/log.hpp"
+
+namespace levelcast {
+namespace {
+constexpr int kMaxEvents = 256;
+constexpr size_t kDequeueBatch = 64;
+
+// Timers are checked by a sweep over the worker's connections; sweep often enough that a
+// timeout fires within a quarter of its length, but never more than 100 times a second.
+int64_t sweep_interval(const ConnectionLimits& l) {
+  const int64_t shortest = std::min({l.handshake_timeout_ns, l.close_timeout_ns,
+                                     l.ping_interval_ns, l.idle_timeout_ns});
+  return std::clamp<int64_t>(shortest / 4, 10'000'000, 1'000'000'000);
+}
+}  // namespace
+
+Worker::Worker(const WorkerConfig& config, RequestRouter& router, ServerMetrics& metrics)
+    : config_(config),
+      router_(router),
+      metrics_(metrics),
+      counters_(metrics.worker(config.index)),
+      subscribers_(config.channel_count),
+      latest_(config.channel_count, nullptr),
+      read_buffer_(std::make_unique<uint8_t[]>(kReadBufferBytes)) {
+  LC_CHECK(epoll_.add(wakeup_.fd(), EPOLLIN, kWakeupToken));
+}
+
+Worker::~Worker() {
+  LC_CHECK(!thread_.joinable());
+  release_all_frames();
+  AcceptedSocket socket;
+  while (accepted_.try_dequeue(socket)) ::close(socket.fd);
+}
+
+void Worker::start(int cpu) { thread_ = std::thread([this, cpu] { run(cpu); }); }
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::post_connection(AcceptedSocket socket) {
+  accepted_.enqueue(socket);
+  wakeup_.notify();
+}
+
+void Worker::request_stop() {
+  stop_requested_.store(true, std::memory_order_release);
+  wakeup_.notify();
+}
+
+void Worker::run(int cpu) {
+  owner_.claim();
+  name_current_thread(("lc-worker-" + std::to_string(config_.index)).c_str());
+  if (!pin_current_thread(cpu)) LC_LOG(warn, "worker {}: cannot pin to CPU {}", config_.index, cpu);
+  const int64_t sweep = sweep_interval(config_.limits);
+  epoll_event events[kMaxEvents];
+  now_ = mono_nanos();
+  next_housekeeping_ = now_ + sweep;
+  while (shutdown_deadline_ == 0 || (live_connections_ > 0 && now_ < shutdown_deadline_)) {
+    const int64_t wait_ns = std::max<int64_t>(0, next_housekeeping_ - now_);
+    const int n = epoll_.wait(events, kMaxEvents, static_cast<int>((wait_ns + 999'999) / 1'000'000));
+    now_ = mono_nanos();
+    for (int i = 0; i < n; ++i) handle_event(events[i]);
+    if (now_ >= next_housekeeping_) {
+      housekeeping();
+      next_housekeeping_ = now_ + sweep;
+    }
+    free_dead();
+  }
+  for (auto& slot : slots_) {
+    if (!slot->dead && slot->fd >= 0) close_connection(*slot);
+  }
+  free_dead();
+  release_all_frames();
+}
+
+void Worker::handle_event(const epoll_event& event) {
+  if (event.data.u64 == kWakeupToken) {
+    handle_wakeup();
+    return;
+  }
+  Connection* c = lookup(event.data.u64);
+  if (c == nullptr) return;
+  if (event.events & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(*c);
+  if (!c->dead && (event.events & EPOLLOUT)) flush(*c);
+}
+
+void Worker::handle_wakeup() {
+  wakeup_.consume();
+  if (stop_requested_.load(std::memory_order_acquire) && shutdown_deadline_ == 0) begin_shutdown();
+  adopt_connections();
+  drain_broadcasts();
+}
+
+Connection* Worker::lookup(uint64_t token) {
+  const auto slot = static_cast<uint32_t>(token);
+  if (slot >= slots_.size()) return nullptr;
+  Connection* c = slots_[slot].get();
+  if (c->dead || c->generation != static_cast<uint32_t>(token >> 32)) return nullptr;
+  return c;
+}
+
+void Worker::adopt_connections() {
+  AcceptedSocket batch[kDequeueBatch];
+  size_t n;
+  while ((n = accepted_.try_dequeue_bulk(batch, kDequeueBatch)) > 0) {
+    for (size_t i = 0; i < n; ++i) {
+      if (shutdown_deadline_ != 0) {
+        ::close(batch[i].fd);
+        metrics_.open_connections().fetch_sub(1, std::memory_order_relaxed);
+        continue;
+      }
+      uint32_t slot;
+      if (free_slots_.empty()) {
+        slot = static_cast<uint32_t>(slots_.size());
+        slots_.push_back(std::make_unique<Connection>());
+      } else {
+        slot = free_slots_.back();
+        free_slots_.pop_back();
+      }
+      Connection& c = *slots_[slot];
+      c.fd = batch[i].fd;
+      c.slot = slot;
+      c.dead = false;
+      c.reject = batch[i].reject;
+      c.phase_since = c.last_receive = now_;
+      c.events = EPOLLIN;
+      LC_CHECK(epoll_.add(c.fd, EPOLLIN, token_of(c)));
+      ++live_connections_;
+      bump(counters_.connections);
+    }
+  }
+}
+
+// Each frame arrives with one reference for this worker. Holding it as the channel's latest
+// lets new subscribers start with it; connections still writing it count as plain users.
+void Worker::drain_broadcasts() {
+  BroadcastItem batch[kDequeueBatch];
+  size_t n;
+  while ((n = broadcasts_.try_dequeue_bulk(batch, kDequeueBatch)) > 0) {
+    for (size_t i = 0; i < n; ++i) {
+      LC_CHECK(batch[i].channel < latest_.size());
+      HeldFrame* held = leases_.hold(batch[i].frame);
+      HeldFrame*& latest = latest_[batch[i].channel];
+      if (latest != nullptr) leases_.unuse(latest);
+      latest = held;
+      if (shutdown_deadline_ == 0) fan_out(batch[i].channel, held);
+    }
+  }
+}
+
+// The hot loop: the same bytes to every subscriber, no copy, allocation or atomic per send.
+void Worker::fan_out(uint32_t channel, HeldFrame* held) {
+  const uint8_t* data = held->frame->data();
+  const size_t size = held->frame->size();
+  uint64_t sent = 0;
+  uint64_t dropped = 0;
+  for (Connection* c : subscribers_[channel]) {
+    if (!c->out.empty()) {
+      dropped += c->out.offer(held, leases_) ? 1 : 0;
+      continue;
+    }
+    const ssize_t n = ::send(c->fd, data, size, MSG_NOSIGNAL);
+    if (n == static_cast<ssize_t>(size)) {
+      ++sent;
+      continue;
+    }
+    if (n > 0) {
+      c->out.start_partial(held, static_cast<size_t>(n));
+      bump(counters_.bytes_sent, static_cast<uint64_t>(n));
+    } else if (n < 0 && errno == EAGAIN) {
+      c->out.offer(held, leases_);
+    } else {
+      broken_.push_back(c);
+      continue;
+    }
+    update_interest(*c);
+  }
+  bump(counters_.messages_sent, sent);
+  bump(counters_.bytes_sent, sent * size);
+  bump(counters_.messages_dropped, dropped);
+  for (Connection* c : broken_) close_connection(*c);
+  broken_.clear();
+}
+
+void Worker::subscribe(Connection& c, uint32_t channel) {
+  LC_CHECK(channel < subscribers_.size());
+  auto& list = subscribers_[channel];
+  c.role = Role::subscriber;
+  c.channel = channel;
+  c.subscriber_index = static_cast<uint32_t>(list.size());
+  list.push_back(&c);
+  if (latest_[channel] != nullptr) c.out.offer(latest_[channel], leases_);
+}
+
+void Worker::unsubscribe(Connection& c) {
+  if (c.role != Role::subscriber) return;
+  auto& list = subscribers_[c.channel];
+  Connection* moved = list.back();
+  list[c.subscriber_index] = moved;
+  moved->subscriber_index = c.subscriber_index;
+  list.pop_back();
+  c.role = Role::none;
+  c.out.drop_waiting(leases_);
+}
+
+void Worker::housekeeping() {
+  for (auto& slot : slots_) {
+    if (!slot->dead && slot->fd >= 0) check_timers(*slot);
+  }
+}
+
+void Worker::check_timers(Connection& c) {
+  const ConnectionLimits& l = config_.limits;
+  const int64_t in_phase = now_ - c.phase_since;
+  switch (c.phase) {
+    case Phase::http:
+      if (in_phase > l.handshake_timeout_ns) close_connection(c);
+      break;
+    case Phase::closing:
+    case Phase::lingering:
+      if (in_phase > l.close_timeout_ns) close_connection(c);
+      break;
+    case Phase::websocket:
+      if (now_ - c.last_receive > l.idle_timeout_ns) {
+        start_close(c, CloseCode::going_away, "idle timeout");
+      } else if (now_ - std::max(c.last_ping, c.phase_since) >= l.ping_interval_ns) {
+        append_frame(c.out.own_bytes(), Opcode::ping, {});
+        c.last_ping = now_;
+        flush(c);
+      }
+      break;
+  }
+}
+
+void Worker::begin_shutdown() {
+  shutdown_deadline_ = now_ + config_.shutdown_grace_ns;
+  for (auto& slot : slots_) {
+    Connection& c = *slot;
+    if (c.dead || c.fd < 0) continue;
+    if (c.phase == Phase::websocket) {
+      start_close(c, CloseCode::going_away, "server shutting down");
+    } else if (c.phase == Phase::http) {
+      close_connection(c);
+    }
+  }
+}
+
+void Worker::close_connection(Connection& c) {
+  if (c.dead) return;
+  unsubscribe(c);
+  epoll_.remove(c.fd);
+  ::close(c.fd);
+  c.fd = -1;
+  c.dead = true;
+  dead_.push_back(&c);
+  --live_connections_;
+  counters_.connections.store(read(counters_.connections) - 1, std::memory_order_relaxed);
+  bump(counters_.connections_closed);
+  metrics_.open_connections().fetch_sub(1, std::memory_order_relaxed);
+}
+
+// Freed only here, at the end of an iteration, so events later in the same batch never see a
+// reused slot.
+void Worker::free_dead() {
+  for (Connection* c : dead_) {
+    c->out.clear(leases_);
+    const uint32_t next_generation = c->generation + 1;
+    const uint32_t slot = c->slot;
+    *c = Connection{};
+    c->generation = next_generation;
+    c->slot = slot;
+    c->dead = true;  // stays dead until adopted again
+    free_slots_.push_back(slot);
+  }
+  dead_.clear();
+}
+
+void Worker::release_all_frames() {
+  for (HeldFrame*& latest : latest_) {
+    if (latest != nullptr) leases_.unuse(latest);
+    latest = nullptr;
+  }
+  BroadcastItem item;
+  while (broadcasts_.try_dequeue(item)) item.frame->release();
+}
+
+}  // namespace levelcast

@@ -1,0 +1,130 @@
+#pragma once
+// Worker: one thread, one epoll set, and every connection handed to it. It reads requests,
+// upgrades them, runs the WebSocket protocol, writes, keeps timers, and fans each broadcast frame
+// out to its subscribers. Nothing else touches its connections.
+//
+// Threads: the constructor, start() and join() belong to the thread that runs the server;
+// post_connection(), broadcast_queue(), notify() and request_stop() are safe from any thread;
+// everything else runs on the worker's own thread.
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "core/metrics.hpp"
+#include "core/thread_owner.hpp"
+#include "net/broadcast_queue.hpp"
+#include "net/connection.hpp"
+#include "net/epoll.hpp"
+#include "net/frame_leases.hpp"
+#include "net/router.hpp"
+#include "net/wakeup.hpp"
+
+namespace levelcast {
+
+struct ConnectionLimits {
+  size_t max_header_bytes = 8192;
+  int64_t handshake_timeout_ns = 5'000'000'000;
+  int64_t close_timeout_ns = 5'000'000'000;
+  int64_t ping_interval_ns = 30'000'000'000;
+  int64_t idle_timeout_ns = 75'000'000'000;
+  size_t max_pending_output = 4 << 20;  // stop reading a client whose replies pile up past this
+};
+
+struct WorkerConfig {
+  size_t index = 0;
+  size_t channel_count = 1;
+  ConnectionLimits limits;
+  int64_t shutdown_grace_ns = 1'500'000'000;
+};
+
+class Worker {
+ public:
+  Worker(const WorkerConfig& config, RequestRouter& router, ServerMetrics& metrics);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start(int cpu);
+  void join();
+
+  // Any thread.
+  void post_connection(AcceptedSocket socket);
+  BroadcastQueue& broadcast_queue() { return broadcasts_; }
+  void notify() { wakeup_.notify(); }
+  // Closes every WebSocket with 1001, flushes, and ends the thread within the grace period.
+  void request_stop();
+
+ private:
+  friend struct FrameEvents;
+
+  // worker.cpp: the loop, lifetimes, broadcast
+  void run(int cpu);
+  void handle_event(const epoll_event& event);
+  void handle_wakeup();
+  void adopt_connections();
+  void drain_broadcasts();
+  void fan_out(uint32_t channel, HeldFrame* held);
+  void housekeeping();
+  void check_timers(Connection& c);
+  void begin_shutdown();
+  Connection* lookup(uint64_t token);
+  void close_connection(Connection& c);
+  void free_dead();
+  void subscribe(Connection& c, uint32_t channel);
+  void unsubscribe(Connection& c);
+  void release_all_frames();
+
+  // worker_io.cpp: reading, HTTP, WebSocket, writing
+  void on_readable(Connection& c);
+  void process_input(Connection& c, std::span<uint8_t> fresh);
+  size_t handle_http(Connection& c, std::span<uint8_t> input);
+  void answer_request(Connection& c, const HttpRequest& request);
+  void upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision);
+  void respond_error(Connection& c, int status, std::string_view reason,
+                     std::string_view extra_headers = {});
+  size_t handle_frames(Connection& c, std::span<uint8_t> input);
+  void start_close(Connection& c, CloseCode code, std::string_view reason);
+  void flush(Connection& c);
+  void update_interest(Connection& c);
+  void begin_linger(Connection& c);
+
+  static uint64_t token_of(const Connection& c) {
+    return (static_cast<uint64_t>(c.generation) << 32) | c.slot;
+  }
+  static constexpr uint64_t kWakeupToken = ~uint64_t{0};
+  static constexpr size_t kReadBufferBytes = 256 * 1024;
+
+  WorkerConfig config_;
+  RequestRouter& router_;
+  ServerMetrics& metrics_;
+  WorkerCounters& counters_;
+  ThreadOwner owner_;
+  std::thread thread_;
+
+  Epoll epoll_;
+  Wakeup wakeup_;
+  BroadcastQueue broadcasts_;
+  moodycamel::ConcurrentQueue<AcceptedSocket> accepted_;
+  std::atomic<bool> stop_requested_{false};
+
+  // Loop-thread state.
+  int64_t now_ = 0;
+  int64_t next_housekeeping_ = 0;
+  int64_t shutdown_deadline_ = 0;  // 0 while running
+  size_t live_connections_ = 0;
+  std::vector<std::unique_ptr<Connection>> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<Connection*> dead_;
+  std::vector<Connection*> broken_;  // found broken during a fan-out, closed right after it
+  std::vector<std::vector<Connection*>> subscribers_;  // per channel
+  std::vector<HeldFrame*> latest_;                     // per channel: for new subscribers
+  FrameLeases leases_;
+  std::unique_ptr<uint8_t[]> read_buffer_;
+};
+
+}  // namespace levelcast

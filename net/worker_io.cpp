@@ -1,0 +1,200 @@
+// The per-connection half of Worker: reading, the HTTP upgrade, the WebSocket protocol, writing.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/check.hpp"
+#include "core/log.hpp"
+#include "net/handshake.hpp"
+#include "net/http_response.hpp"
+#include "net/worker.hpp"
+
+namespace levelcast {
+namespace {
+constexpr int kReadsPerEvent = 4;  // fairness: one busy client cannot starve the others
+}
+
+// The ws_reader policy: protocol events of one connection, turned into worker actions.
+struct FrameEvents {
+  Worker& worker;
+  Connection& c;
+
+  bool on_message(Opcode opcode, std::span<uint8_t> payload) {
+    if (c.phase != Phase::websocket || c.role != Role::echo) return true;
+    append_frame(c.out.own_bytes(), opcode, payload);
+    bump(worker.counters_.messages_sent);
+    return true;
+  }
+  bool on_ping(std::span<uint8_t> payload) {
+    if (c.phase == Phase::websocket) append_frame(c.out.own_bytes(), Opcode::pong, payload);
+    return true;
+  }
+  bool on_pong(std::span<uint8_t>) { return true; }
+  bool on_close(uint16_t code, std::string_view) {
+    if (c.phase == Phase::websocket) {
+      // Echo the client's code (none given: an empty close), then shut our side.
+      worker.unsubscribe(c);
+      if (code == static_cast<uint16_t>(CloseCode::no_status)) {
+        append_frame(c.out.own_bytes(), Opcode::close, {});
+      } else {
+        append_close_frame(c.out.own_bytes(), code, {});
+      }
+    }
+    c.phase = Phase::closing;
+    c.phase_since = worker.now_;
+    c.close_after_flush = true;
+    return false;
+  }
+  void on_protocol_error(CloseCode code, std::string_view why) {
+    LC_LOG(debug, "connection {}: closing with {}: {}", c.slot, static_cast<int>(code), why);
+    worker.start_close(c, code, why);
+    c.close_after_flush = true;  // the stream can no longer be parsed: do not wait for a reply
+  }
+};
+
+void Worker::on_readable(Connection& c) {
+  for (int i = 0; i < kReadsPerEvent && !c.dead; ++i) {
+    const ssize_t n = ::recv(c.fd, read_buffer_.get(), kReadBufferBytes, 0);
+    if (n == 0) {
+      close_connection(c);
+      return;
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) close_connection(c);
+      break;
+    }
+    c.last_receive = now_;
+    if (c.phase != Phase::lingering) process_input(c, {read_buffer_.get(), static_cast<size_t>(n)});
+    if (static_cast<size_t>(n) < kReadBufferBytes) break;
+  }
+  if (!c.dead) flush(c);
+}
+
+void Worker::process_input(Connection& c, std::span<uint8_t> fresh) {
+  std::span<uint8_t> input = fresh;
+  const bool buffered = !c.in.empty();
+  if (buffered) {
+    c.in.append(reinterpret_cast<const char*>(fresh.data()), fresh.size());
+    input = {reinterpret_cast<uint8_t*>(c.in.data()), c.in.size()};
+  }
+  size_t used = 0;
+  if (c.phase == Phase::http) used = handle_http(c, input);
+  if (c.phase == Phase::websocket || c.phase == Phase::closing) {
+    used += handle_frames(c, input.subspan(used));
+  }
+  if (c.close_after_flush || c.phase == Phase::lingering) used = input.size();
+  if (buffered) {
+    c.in.erase(0, used);
+  } else if (used < input.size()) {
+    c.in.assign(reinterpret_cast<const char*>(input.data()) + used, input.size() - used);
+  }
+}
+
+size_t Worker::handle_http(Connection& c, std::span<uint8_t> input) {
+  const std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
+  const HeadScan scan = scan_request_head(text, config_.limits.max_header_bytes);
+  if (scan.status == HeadStatus::need_more) return 0;
+  if (scan.status == HeadStatus::too_large) {
+    respond_error(c, 431, "request head too large");
+    return input.size();
+  }
+  HttpRequest request;
+  if (const RequestError e = parse_request_head(text.substr(0, scan.length), request);
+      e != RequestError::none) {
+    respond_error(c, 400, describe(e));
+  } else if (c.reject) {
+    respond_error(c, 503, "connection limit reached");
+  } else {
+    answer_request(c, request);
+  }
+  return scan.length;
+}
+
+void Worker::answer_request(Connection& c, const HttpRequest& request) {
+  RouteDecision decision;
+  router_.route(request, decision);
+  if (decision.action == RouteDecision::Action::respond) {
+    append_response(c.out.own_bytes(), decision.status, decision.content_type, decision.body,
+                    decision.extra_headers);
+    c.close_after_flush = true;
+    return;
+  }
+  const HandshakeVerdict verdict = check_websocket_upgrade(request);
+  if (verdict.status == 426) {
+    respond_error(c, 426, verdict.reason, "Sec-WebSocket-Version: 13\r\n");
+  } else if (verdict.status != 0) {
+    respond_error(c, verdict.status, verdict.reason, verdict.status == 405 ? "Allow: GET\r\n" : "");
+  } else {
+    upgrade(c, request, decision);
+  }
+}
+
+void Worker::upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision) {
+  append_upgrade_response(c.out.own_bytes(), *request.header("Sec-WebSocket-Key"));
+  c.phase = Phase::websocket;
+  c.phase_since = now_;
+  c.max_message = decision.max_message;
+  if (decision.action == RouteDecision::Action::upgrade_subscribe) {
+    subscribe(c, decision.channel);
+  } else {
+    c.role = Role::echo;
+  }
+}
+
+void Worker::respond_error(Connection& c, int status, std::string_view reason,
+                           std::string_view extra_headers) {
+  append_error_response(c.out.own_bytes(), status, reason, extra_headers);
+  c.close_after_flush = true;
+}
+
+size_t Worker::handle_frames(Connection& c, std::span<uint8_t> input) {
+  FrameEvents events{*this, c};
+  return read_frames(input, c.message, c.max_message, events);
+}
+
+void Worker::start_close(Connection& c, CloseCode code, std::string_view reason) {
+  if (c.phase != Phase::websocket) return;
+  unsubscribe(c);
+  append_close_frame(c.out.own_bytes(), code, reason);
+  c.phase = Phase::closing;
+  c.phase_since = now_;
+  flush(c);
+}
+
+void Worker::flush(Connection& c) {
+  if (!c.out.empty()) {
+    const FlushResult r = c.out.flush(c.fd, leases_);
+    bump(counters_.messages_sent, r.frames_completed);
+    bump(counters_.bytes_sent, r.bytes);
+    if (r.error) {
+      close_connection(c);
+      return;
+    }
+  }
+  if (c.out.empty() && c.close_after_flush) begin_linger(c);
+  update_interest(c);
+}
+
+// Our last bytes are written: half-close and wait for the client's EOF, so that unread input
+// does not turn our close into a reset that could destroy the reply in flight.
+void Worker::begin_linger(Connection& c) {
+  unsubscribe(c);
+  ::shutdown(c.fd, SHUT_WR);
+  c.close_after_flush = false;
+  c.phase = Phase::lingering;
+  c.phase_since = now_;
+  c.in.clear();
+}
+
+void Worker::update_interest(Connection& c) {
+  uint32_t want = 0;
+  if (c.out.own_pending() <= config_.limits.max_pending_output) want |= EPOLLIN;
+  if (!c.out.empty()) want |= EPOLLOUT;
+  if (want == c.events) return;
+  LC_CHECK(epoll_.modify(c.fd, want, token_of(c)));
+  c.events = want;
+}
+
+}  // namespace levelcast

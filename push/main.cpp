@@ -1,0 +1,62 @@
+// levelcast: parse options, start the server, wait for SIGINT/SIGTERM, stop gracefully.
+#include <fmt/core.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "core/log.hpp"
+#include "push/options.hpp"
+#include "push/server.hpp"
+
+namespace {
+
+// Many connections need many descriptors: take the hard limit.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+// Blocked in every thread (they inherit the mask) so that main() alone receives them.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace levelcast;
+  raise_open_file_limit();
+  ServerOptions options;
+  if (const auto exit_code = parse_options(argc, argv, options)) return *exit_code;
+  set_log_level(options.log_level);
+  const sigset_t stop_signals = block_stop_signals();
+
+  std::string error;
+  Server server(options, error);
+  if (!server.ok()) {
+    fmt::print(stderr, "levelcast: {}\n", error);
+    return 1;
+  }
+  server.start();
+  fmt::print("levelcast listening on ws://{}:{}/levels\n", options.bind, server.port());
+  std::fflush(stdout);
+  LC_LOG(info, "{} workers, {} snapshots/s, {} channels, /echo {}", options.workers, options.rate,
+         options.channels, options.echo ? "on" : "off");
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  LC_LOG(info, "signal {}: closing connections and stopping", signal_number);
+  server.stop();
+  return 0;
+}

@@ -1,0 +1,58 @@
+#include "push/metrics_page.hpp"
+
+#include <fmt/format.h>
+
+namespace levelcast {
+namespace {
+using Out = std::back_insert_iterator<std::string>;
+
+void metric(Out out, std::string_view name, std::string_view type, std::string_view help,
+            uint64_t value) {
+  fmt::format_to(out, "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+}
+
+template <typename Field>
+uint64_t sum_workers(const ServerMetrics& m, Field field) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < m.worker_count(); ++i) total += read(m.worker(i).*field);
+  return total;
+}
+
+template <typename Field>
+uint64_t sum_producers(const ServerMetrics& m, Field field) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < m.producer_count(); ++i) total += read(m.producer(i).*field);
+  return total;
+}
+}  // namespace
+
+std::string render_metrics(const ServerMetrics& m) {
+  std::string text;
+  Out out(text);
+  metric(out, "levelcast_connections", "gauge", "Open client connections.",
+         sum_workers(m, &WorkerCounters::connections));
+  metric(out, "levelcast_connections_accepted_total", "counter", "Connections accepted.",
+         read(m.acceptor().accepted));
+  metric(out, "levelcast_connections_rejected_total", "counter",
+         "Connections refused with 503 over --max-connections.", read(m.acceptor().rejected_over_limit));
+  metric(out, "levelcast_snapshots_total", "counter", "Snapshots measured by all sources.",
+         sum_producers(m, &ProducerCounters::snapshots));
+  metric(out, "levelcast_frames_encoded_total", "counter", "WebSocket frames encoded (once each).",
+         sum_producers(m, &ProducerCounters::frames_encoded));
+  metric(out, "levelcast_messages_sent_total", "counter", "WebSocket messages written to clients.",
+         sum_workers(m, &WorkerCounters::messages_sent));
+  metric(out, "levelcast_bytes_sent_total", "counter", "Bytes written to clients.",
+         sum_workers(m, &WorkerCounters::bytes_sent));
+  metric(out, "levelcast_messages_dropped_total", "counter",
+         "Snapshots replaced by a newer one before a slow client took them.",
+         sum_workers(m, &WorkerCounters::messages_dropped));
+  fmt::format_to(out, "# HELP levelcast_worker_connections Open connections per worker.\n"
+                      "# TYPE levelcast_worker_connections gauge\n");
+  for (size_t i = 0; i < m.worker_count(); ++i) {
+    fmt::format_to(out, "levelcast_worker_connections{{worker=\"{}\"}} {}\n", i,
+                   read(m.worker(i).connections));
+  }
+  return text;
+}
+
+}  // namespace levelcast

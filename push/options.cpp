@@ -1,0 +1,142 @@
+#include "push/options.hpp"
+
+#include <fmt/core.h>
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "core/cpu_affinity.hpp"
+
+namespace levelcast {
+namespace {
+
+constexpr const char* kVersion = "levelcast 0.1.0";
+
+int64_t default_max_connections() {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  // Leave room for listening sockets, eventfds, epoll sets and log files.
+  return std::max<int64_t>(16, static_cast<int64_t>(limit.rlim_max) - 64);
+}
+
+// Options whose values are seconds, kept as doubles until parsing succeeds.
+struct Seconds {
+  double handshake = 5;
+  double close = 5;
+  double ping = 30;
+  double idle = 75;
+};
+
+void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std::string& level) {
+  app.add_option("--port", o.port, "TCP port to listen on (0: any free port)")
+      ->capture_default_str();
+  app.add_option("--bind", o.bind, "IPv4 address to listen on")->capture_default_str();
+  app.add_option("--workers", o.workers, "Worker threads, each with its own epoll loop")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--rate", o.rate, "Snapshots per second")
+      ->check(CLI::Range(0.1, 10000.0))
+      ->capture_default_str();
+  app.add_option("--channels", o.channels, "Channels of the synthetic source")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--max-connections", o.max_connections,
+                 "Open connections before new ones get HTTP 503")
+      ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}))
+      ->capture_default_str();
+  app.add_option("--pin-cpus", cpus, "Pin workers, then acceptor and producer, to CPUs (e.g. 0,1 or 0-3)");
+  app.add_option("--log-level", level, "trace, debug, info, warn, error or off")->capture_default_str();
+  app.add_flag("--no-echo", [&o](int64_t) { o.echo = false; }, "Disable the /echo route");
+  app.add_option("--max-message", o.max_message, "Largest message accepted on /echo, in bytes")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--max-header-bytes", o.limits.max_header_bytes,
+                 "Largest request line plus headers (431 above)")
+      ->check(CLI::Range(size_t{256}, size_t{1} << 20))
+      ->capture_default_str();
+  const auto seconds = CLI::Range(0.001, 86400.0);
+  app.add_option("--handshake-timeout", s.handshake, "Seconds to complete the HTTP upgrade")
+      ->check(seconds)->capture_default_str();
+  app.add_option("--close-timeout", s.close, "Seconds to wait for the closing handshake")
+      ->check(seconds)->capture_default_str();
+  app.add_option("--ping-interval", s.ping, "Seconds between server pings")
+      ->check(seconds)->capture_default_str();
+  app.add_option("--idle-timeout", s.idle, "Seconds of client silence before closing")
+      ->check(seconds)->capture_default_str();
+  app.set_version_flag("--version", kVersion);
+}
+
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+std::optional<int> finish(ServerOptions& o, const Seconds& s, const std::string& cpus,
+                          const std::string& level) {
+  const auto fail = [](const std::string& message) {
+    fmt::print(stderr, "levelcast: {}\n", message);
+    return std::optional<int>(2);
+  };
+  if (!cpus.empty()) {
+    auto parsed = parse_cpu_list(cpus);
+    if (!parsed) return fail(fmt::format("--pin-cpus: '{}' is not a CPU list like 0,2-3", cpus));
+    o.pin_cpus = std::move(*parsed);
+  }
+  const auto parsed_level = parse_log_level(level);
+  if (!parsed_level) return fail(fmt::format("--log-level: unknown level '{}'", level));
+  o.log_level = *parsed_level;
+  o.limits.handshake_timeout_ns = seconds_to_nanos(s.handshake);
+  o.limits.close_timeout_ns = seconds_to_nanos(s.close);
+  o.limits.ping_interval_ns = seconds_to_nanos(s.ping);
+  o.limits.idle_timeout_ns = seconds_to_nanos(s.idle);
+  return std::nullopt;
+}
+
+void build_app(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std::string& level) {
+  app.name("levelcast");
+  app.description("levelcast: live audio levels pushed over WebSocket to every subscriber.");
+  o.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.max_connections = default_max_connections();
+  define(app, o, s, cpus, level);
+}
+
+}  // namespace
+
+std::optional<int> parse_options(int argc, char** argv, ServerOptions& options) {
+  CLI::App app;
+  Seconds seconds;
+  std::string cpus;
+  std::string level = "info";
+  build_app(app, options, seconds, cpus, level);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForVersion&) {
+    fmt::print("{}\n", kVersion);
+    return 0;
+  } catch (const CLI::CallForHelp&) {
+    fmt::print("{}", app.help());
+    return 0;
+  } catch (const CLI::Success&) {
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "levelcast: {}\n", one_line(e.what()));
+    return 2;
+  }
+  return finish(options, seconds, cpus, level);
+}
+
+std::string help_text() {
+  CLI::App app;
+  ServerOptions options;
+  Seconds seconds;
+  std::string cpus;
+  std::string level = "info";
+  build_app(app, options, seconds, cpus, level);
+  return app.help();
+}
+
+}  // namespace levelcast

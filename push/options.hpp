@@ -1,0 +1,34 @@
+#pragma once
+// The command line. parse_options() fills ServerOptions or says how to exit: after --help or
+// --version (0), or on a bad option, with one line on stderr naming it (2).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/log.hpp"
+#include "net/worker.hpp"
+
+namespace levelcast {
+
+struct ServerOptions {
+  uint16_t port = 8080;
+  std::string bind = "0.0.0.0";
+  int workers = 1;
+  double rate = 50;
+  int channels = 2;
+  int64_t max_connections = 0;
+  std::vector<int> pin_cpus;
+  LogLevel log_level = LogLevel::info;
+  bool echo = true;
+  uint32_t max_message = 1 << 20;
+  ConnectionLimits limits;
+};
+
+// Returns the exit code when the program should stop now, nullopt when it should run.
+std::optional<int> parse_options(int argc, char** argv, ServerOptions& options);
+
+// The text of --help (README shows the same).
+std::string help_text();
+
+}  // namespace levelcast
