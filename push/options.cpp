@@ -36,7 +36,7 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std:
   app.add_option("--bind", o.bind, "IPv4 address to listen on")->capture_default_str();
   app.add_option("--workers", o.workers, "Worker threads, each with its own epoll loop")
       ->check(CLI::Range(1, 256))
-      ->capture_default_str();
+      ->default_str("number of CPUs");
   app.add_option("--rate", o.rate, "Snapshots per second")
       ->check(CLI::Range(0.1, 10000.0))
       ->capture_default_str();
@@ -46,7 +46,7 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std:
   app.add_option("--max-connections", o.max_connections,
                  "Open connections before new ones get HTTP 503")
       ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}))
-      ->capture_default_str();
+      ->default_str("open-file limit - 64");
   app.add_option("--pin-cpus", cpus, "Pin workers, then acceptor and producer, to CPUs (e.g. 0,1 or 0-3)");
   app.add_option("--log-level", level, "trace, debug, info, warn, error or off")->capture_default_str();
   app.add_flag("--no-echo", [&o](int64_t) { o.echo = false; }, "Disable the /echo route");

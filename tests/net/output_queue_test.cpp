@@ -1,0 +1,102 @@
+#include "net/output_queue.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "net/socket.hpp"
+#include "net/ws_frame.hpp"
+
+namespace levelcast {
+namespace {
+
+struct SocketPair {
+  UniqueFd writer, reader;
+  SocketPair() {
+    int fds[2];
+    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+    writer.reset(fds[0]);
+    reader.reset(fds[1]);
+  }
+  std::string drain() {
+    std::string all;
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(reader.get(), buf, sizeof(buf))) > 0) all.append(buf, static_cast<size_t>(n));
+    return all;
+  }
+};
+
+std::string frame_text(const std::string& payload) {
+  std::string out;
+  append_frame(out, Opcode::text, as_bytes(payload));
+  return out;
+}
+
+TEST(OutputQueue, WritesOwnBytesBeforeTheWaitingFrameInOrder) {
+  SocketPair pair;
+  FrameLeases leases;
+  OutputQueue q;
+  HeldFrame* held = leases.hold(make_shared_frame(Opcode::text, as_bytes("snap"), 1));
+  q.append_own("RESPONSE");
+  q.offer(held, leases);
+  leases.unuse(held);  // the queue keeps it alive
+  const FlushResult r = q.flush(pair.writer.get(), leases);
+  EXPECT_FALSE(r.error);
+  EXPECT_EQ(r.frames_completed, 1u);
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(pair.drain(), "RESPONSE" + frame_text("snap"));
+  EXPECT_EQ(leases.held_count(), 0u);
+}
+
+TEST(OutputQueue, LatestValueWinsWhileBlocked) {
+  FrameLeases leases;
+  OutputQueue q;
+  HeldFrame* a = leases.hold(make_shared_frame(Opcode::text, as_bytes("a"), 1));
+  HeldFrame* b = leases.hold(make_shared_frame(Opcode::text, as_bytes("b"), 1));
+  EXPECT_FALSE(q.offer(a, leases));
+  EXPECT_TRUE(q.offer(b, leases));  // replaces a
+  leases.unuse(a);
+  leases.unuse(b);
+  EXPECT_EQ(leases.held_count(), 1u);  // only b is still referenced, by the queue
+  q.clear(leases);
+  EXPECT_EQ(leases.held_count(), 0u);
+}
+
+TEST(OutputQueue, ResumesAPartialFrameAcrossFlushes) {
+  SocketPair pair;
+  int small = 4096;
+  setsockopt(pair.writer.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+  FrameLeases leases;
+  OutputQueue q;
+  const std::string payload(500'000, 'z');
+  HeldFrame* big = leases.hold(make_shared_frame(Opcode::binary, as_bytes(payload), 1));
+  q.offer(big, leases);
+  leases.unuse(big);
+  std::string received;
+  for (int i = 0; i < 10000 && !q.empty(); ++i) {
+    ASSERT_FALSE(q.flush(pair.writer.get(), leases).error);
+    received += pair.drain();
+  }
+  received += pair.drain();
+  EXPECT_TRUE(q.empty());
+  std::string expected;
+  append_frame(expected, Opcode::binary, as_bytes(payload));
+  EXPECT_EQ(received, expected);
+  EXPECT_EQ(leases.held_count(), 0u);
+}
+
+TEST(OutputQueue, ReportsABrokenSocket) {
+  SocketPair pair;
+  pair.reader.reset();
+  FrameLeases leases;
+  OutputQueue q;
+  q.append_own("x");
+  EXPECT_TRUE(q.flush(pair.writer.get(), leases).error);
+  q.clear(leases);
+}
+
+}  // namespace
+}  // namespace levelcast

@@ -1,0 +1,61 @@
+#include "push/audio/level_meter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+namespace levelcast {
+namespace {
+
+std::vector<float> sine(double amplitude, double frequency, int rate, int frames, int channels) {
+  std::vector<float> out(static_cast<size_t>(frames * channels));
+  for (int i = 0; i < frames; ++i) {
+    const double v = amplitude * std::sin(2 * std::numbers::pi * frequency * i / rate);
+    for (int ch = 0; ch < channels; ++ch) out[static_cast<size_t>(i * channels + ch)] = static_cast<float>(v);
+  }
+  return out;
+}
+
+TEST(LevelMeter, FullScaleSine) {
+  LevelMeter meter(1);
+  std::vector<ChannelLevel> levels;
+  // 1 kHz at 48 kHz over 48 whole periods; the peak sample hits 1.0 exactly at 90 degrees.
+  meter.measure(sine(1.0, 1000, 48000, 2400, 1), levels);
+  ASSERT_EQ(levels.size(), 1u);
+  EXPECT_NEAR(levels[0].rms_db, -3.01, 0.01);
+  EXPECT_NEAR(levels[0].peak_db, 0.0, 0.01);
+}
+
+TEST(LevelMeter, MinusTwentyDbfsSine) {
+  LevelMeter meter(2);
+  std::vector<ChannelLevel> levels;
+  meter.measure(sine(std::pow(10.0, -20.0 / 20.0), 1000, 48000, 4800, 2), levels);
+  ASSERT_EQ(levels.size(), 2u);
+  for (const auto& l : levels) {
+    EXPECT_NEAR(l.rms_db, -23.0, 0.05);
+    EXPECT_NEAR(l.peak_db, -20.0, 0.05);
+  }
+}
+
+TEST(LevelMeter, SilenceIsMinusInfinity) {
+  LevelMeter meter(2);
+  std::vector<ChannelLevel> levels;
+  meter.measure(std::vector<float>(960, 0.0f), levels);
+  EXPECT_TRUE(std::isinf(levels[0].rms_db));
+  EXPECT_TRUE(std::isinf(levels[1].peak_db));
+}
+
+TEST(LevelMeter, ChannelsAreMeasuredApart) {
+  LevelMeter meter(2);
+  std::vector<float> samples(2000);
+  for (size_t i = 0; i < samples.size(); i += 2) samples[i] = 0.5f;  // left DC, right silent
+  std::vector<ChannelLevel> levels;
+  meter.measure(samples, levels);
+  EXPECT_NEAR(levels[0].rms_db, -6.02, 0.01);
+  EXPECT_TRUE(std::isinf(levels[1].rms_db));
+}
+
+}  // namespace
+}  // namespace levelcast
