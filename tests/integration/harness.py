@@ -134,6 +134,7 @@ class Server:
         self.port = None
         self._dir = None
         self._stop_signal = None
+        self.stderr_text = None  # all of stderr, kept once stopped
 
     @property
     def pid(self):
@@ -159,11 +160,10 @@ class Server:
         return self
 
     def _listening_port(self):
-        with open(os.path.join(self._dir.name, "stdout"), encoding="utf-8",
-                  errors="replace") as out:
-            first = out.readline()
-        if first.endswith("\n"):
-            match = LISTEN_LINE.match(first.rstrip("\r\n"))
+        written = self._captured("stdout")
+        if "\n" in written:
+            first = written.split("\n", 1)[0]
+            match = LISTEN_LINE.match(first.rstrip("\r"))
             if not match:
                 raise AssertionError(f"unexpected first stdout line {first!r}")
             return int(match.group(1))
@@ -173,17 +173,16 @@ class Server:
                 f"stderr:\n{self.stderr_tail()}")
         return None
 
-    def stdout(self):
-        with open(os.path.join(self._dir.name, "stdout"), encoding="utf-8",
-                  errors="replace") as out:
-            return out.read()
+    def _captured(self, stream):
+        """What the process wrote to "stdout" or "stderr" (stderr is kept after stop)."""
+        if self._dir is None:
+            return (self.stderr_text or "") if stream == "stderr" else ""
+        with open(os.path.join(self._dir.name, stream), encoding="utf-8",
+                  errors="replace") as captured:
+            return captured.read()
 
     def stderr_tail(self, lines=30):
-        if self._dir is None:
-            return ""
-        with open(os.path.join(self._dir.name, "stderr"), encoding="utf-8",
-                  errors="replace") as err:
-            return "".join(err.readlines()[-lines:])
+        return "".join(self._captured("stderr").splitlines(keepends=True)[-lines:])
 
     def send_signal(self, sig):
         self._stop_signal = sig
@@ -206,17 +205,23 @@ class Server:
             return None
         problem = None
         status = self.proc.poll()
-        if status is not None and self._stop_signal is None:
-            problem = f"server exited on its own with status {status}"
-        elif status is None:
+        if status is not None:
+            if self._stop_signal is None:
+                problem = f"server exited on its own with status {status}"
+            # Otherwise the test signalled it and judges the status itself.
+        else:
             self.send_signal(sig)
             status = self.wait(SHUTDOWN_DEADLINE)
             if status is None:
                 self.proc.kill()
                 status = self.proc.wait()
-                problem = f"server ignored {signal.Signals(sig).name} for {SHUTDOWN_DEADLINE:g} s"
-        if problem is None and status not in (0, -self._stop_signal):
-            problem = f"server stopped with status {status} after {signal.Signals(self._stop_signal).name}"
+                problem = f"server ignored {sig.name} for {SHUTDOWN_DEADLINE:g} s"
+            elif status not in (0, -sig):
+                problem = f"server stopped with status {status} after {sig.name}"
+        extra = self._captured("stdout").splitlines()[1:]
+        if extra and problem is None:
+            problem = f"stdout should hold only the listening line; also: {extra[:3]}"
+        self.stderr_text = self._captured("stderr")
         tail = self.stderr_tail()
         self._dir.cleanup()
         self._dir = None
@@ -251,6 +256,22 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise AssertionError(f"no VmRSS in /proc/{pid}/status")
+
+
+def thread_cpu_lists(pid):
+    """{thread name: [Cpus_allowed_list, ...]} for every thread of `pid`."""
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm", encoding="utf-8") as comm:
+                name = comm.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/status", encoding="ascii") as status:
+                allowed = next(line.split()[1] for line in status
+                               if line.startswith("Cpus_allowed_list:"))
+        except FileNotFoundError:
+            continue  # the thread ended meanwhile
+        threads.setdefault(name, []).append(allowed)
+    return threads
 
 
 def cpu_seconds(pid):

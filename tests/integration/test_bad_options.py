@@ -17,6 +17,7 @@ BAD = [
     (["--channels", "zero"], "channels"),
     (["--max-connections", "many"], "max-connections"),
     (["--log-level", "loud"], "log-level"),
+    (["--pin-cpus", "abc"], "pin-cpus"),
     (["--bogus"], "bogus"),
 ]
 

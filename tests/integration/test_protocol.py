@@ -79,9 +79,19 @@ class Protocol(unittest.TestCase):
             self.assertEqual((True, OP_BINARY, b"one,two"), ws.recv_frame())
 
     def test_close_is_answered_with_the_same_code(self):
-        with self.echo_socket() as ws:
-            ws.send_frame(OP_CLOSE, struct.pack("!H", 1000) + b"done")
-            self.assertEqual(1000, ws.recv_close())
+        for path in ("/echo", "/levels"):
+            with self.subTest(path), rawclient.RawWebSocket(self.server.port, path) as ws:
+                ws.send_frame(OP_CLOSE, struct.pack("!H", 1000) + b"done")
+                self.assertEqual(1000, ws.recv_close())
+
+    def test_ping_on_levels_is_answered_between_snapshots(self):
+        with rawclient.RawWebSocket(self.server.port, "/levels") as ws:
+            ws.send_frame(OP_PING, b"levels?")
+            for _ in range(50):
+                frame = ws.recv_frame()
+                if frame[1] != OP_TEXT:
+                    break
+            self.assertEqual((True, OP_PONG, b"levels?"), frame)
 
 
 if __name__ == "__main__":
