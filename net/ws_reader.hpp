@@ -19,11 +19,12 @@
 
 namespace levelcast {
 
-// One connection's incoming-message state. 40 bytes + the buffer while fragments arrive.
+// One connection's incoming-message state. 48 bytes + the buffer while fragments arrive.
 struct MessageAssembly {
-  std::string buffer;    // payload of a fragmented message so far
-  Utf8Validator utf8;    // text validation across fragments
-  uint8_t opcode = 0;    // opcode of the open fragmented message, 0 when none
+  std::string buffer;       // payload of a fragmented message so far
+  uint64_t frame_done = 0;  // payload bytes of the frame at the front already unmasked and checked
+  Utf8Validator utf8;       // text validation across fragments and partial frames
+  uint8_t opcode = 0;       // opcode of the open fragmented message, 0 when none
   bool open() const { return opcode != 0; }
 };
 
@@ -66,11 +67,7 @@ bool dispatch_data(const FrameHeader& h, std::span<uint8_t> payload, MessageAsse
   const bool starts = h.opcode != static_cast<uint8_t>(Opcode::continuation);
   const uint8_t opcode = starts ? h.opcode : message.opcode;
   const bool text = opcode == static_cast<uint8_t>(Opcode::text);
-  if (starts) message.utf8.reset();
-  if (text && !message.utf8.feed(payload)) {
-    handler.on_protocol_error(CloseCode::invalid_payload, "text is not UTF-8");
-    return false;
-  }
+  // The payload's UTF-8 was checked as it arrived (read_frames); only the ending is left.
   if (h.fin && text && !message.utf8.at_boundary()) {
     handler.on_protocol_error(CloseCode::invalid_payload, "text ends inside a UTF-8 sequence");
     return false;
@@ -98,8 +95,28 @@ bool dispatch(const FrameHeader& h, std::span<uint8_t> payload, MessageAssembly&
 }
 }  // namespace detail
 
+// Unmasks the payload bytes of the front frame that arrived since the last call and, in a text
+// message, checks their UTF-8 at once: an invalid byte fails the connection before the rest of
+// the frame arrives. False after a protocol error.
+template <typename Handler>
+bool absorb_arrived(const FrameHeader& h, std::span<uint8_t> arrived, MessageAssembly& message,
+                    Handler& handler) {
+  const auto fresh = arrived.subspan(message.frame_done);
+  unmask(fresh.data(), fresh.size(), h.mask, message.frame_done & 3);
+  const bool starts_text = h.opcode == static_cast<uint8_t>(Opcode::text);
+  if (starts_text && message.frame_done == 0) message.utf8.reset();
+  const bool in_text = starts_text || (h.opcode == static_cast<uint8_t>(Opcode::continuation) &&
+                                       message.opcode == static_cast<uint8_t>(Opcode::text));
+  message.frame_done = arrived.size();
+  if (in_text && !message.utf8.feed(fresh)) {
+    handler.on_protocol_error(CloseCode::invalid_payload, "text is not UTF-8");
+    return false;
+  }
+  return true;
+}
+
 // Consumes whole frames from the front of `input`; returns the bytes consumed. A partial frame
-// at the end is left for the next call (with more bytes appended).
+// at the end is left (unmasked as far as it arrived) for the next call, with more bytes appended.
 template <typename Handler>
 size_t read_frames(std::span<uint8_t> input, MessageAssembly& message, uint64_t max_message,
                    Handler& handler) {
@@ -111,11 +128,14 @@ size_t read_frames(std::span<uint8_t> input, MessageAssembly& message, uint64_t 
       handler.on_protocol_error(v.code, v.why);
       return input.size();
     }
-    if (input.size() - pos - h.header_length < h.payload_length) break;
-    const auto payload = input.subspan(pos + h.header_length, h.payload_length);
-    unmask(payload.data(), payload.size(), h.mask);
+    const size_t available = input.size() - pos - h.header_length;
+    const auto arrived = input.subspan(pos + h.header_length,
+                                       std::min<uint64_t>(available, h.payload_length));
+    if (!absorb_arrived(h, arrived, message, handler)) return input.size();
+    if (arrived.size() < h.payload_length) break;
+    message.frame_done = 0;
     pos += h.header_length + h.payload_length;
-    if (!detail::dispatch(h, payload, message, handler)) return input.size();
+    if (!detail::dispatch(h, arrived, message, handler)) return input.size();
   }
   return pos;
 }

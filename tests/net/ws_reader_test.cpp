@@ -100,6 +100,28 @@ TEST(WsReader, ProtocolErrors) {
   EXPECT_EQ(run(client_frame(0x88, "\x03\xE8\xC0\xAF")).error_code, 1007);
 }
 
+TEST(WsReader, InvalidUtf8FailsBeforeTheFrameIsComplete) {
+  auto frame = client_frame(0x81, "ok \xED\xA0\x80 and much more text that has not arrived yet");
+  frame.resize(6 + 5);  // header, mask and "ok \xED\xA0"
+  EXPECT_EQ(run(frame).error_code, 1007);
+}
+
+TEST(WsReader, AFrameArrivingByteByByteIsUnmaskedOnce) {
+  const std::string text = "caf\xC3\xA9 \xF0\x9F\x8E\xB5 byte by byte";
+  const auto frame = client_frame(0x81, text);
+  Recorder r;
+  MessageAssembly m;
+  std::vector<uint8_t> received;
+  for (uint8_t byte : frame) {
+    received.push_back(byte);
+    const size_t used = read_frames(received, m, 1 << 20, r);
+    received.erase(received.begin(), received.begin() + static_cast<long>(used));
+  }
+  ASSERT_EQ(r.messages.size(), 1u);
+  EXPECT_EQ(r.messages[0].second, text);
+  EXPECT_EQ(r.error_code, 0);
+}
+
 TEST(WsReader, MessageTooBigIsJudgedOnTheDeclaredLength) {
   // Only the header of a 1000-byte frame: rejected before any payload arrives.
   auto frame = client_frame(0x82, std::string(1000, 'x'));
