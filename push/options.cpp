@@ -49,6 +49,9 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std:
       ->default_str("open-file limit - 64");
   app.add_option("--pin-cpus", cpus, "Pin workers, then acceptor and producer, to CPUs (e.g. 0,1 or 0-3)");
   app.add_option("--log-level", level, "trace, debug, info, warn, error or off")->capture_default_str();
+  app.add_option("--static-dir", o.static_dir,
+                 "Serve the web page from this folder instead of the embedded one")
+      ->check(CLI::ExistingDirectory);
   app.add_flag("--no-echo", [&o](int64_t) { o.echo = false; }, "Disable the /echo route");
   app.add_option("--max-message", o.max_message, "Largest message accepted on /echo, in bytes")
       ->check(CLI::Range(uint32_t{1}, uint32_t{1} << 30))

@@ -22,6 +22,7 @@ struct ServerOptions {
   LogLevel log_level = LogLevel::info;
   bool echo = true;
   uint32_t max_message = 1 << 20;
+  std::string static_dir;  // empty: the web page embedded in the binary
   ConnectionLimits limits;
 };
 

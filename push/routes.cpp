@@ -18,7 +18,7 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   const bool known = path == "/levels" || path == "/healthz" || path == "/metrics" ||
                      (path == "/echo" && config_.echo_enabled);
   if (!known) {
-    respond(d, 404, "Not Found: no such path\n");
+    site_.serve(request, d);  // 404 unless the web page has such a file
     return;
   }
   if (request.method != "GET") {

@@ -1,12 +1,14 @@
 #pragma once
 // LevelcastRoutes: what each path of the server does. /levels subscribes to the default topic,
-// /echo echoes, /healthz and /metrics answer plain HTTP; anything else is 404.
+// /echo echoes, /healthz and /metrics answer plain HTTP; any other path is a file of the web
+// page (StaticSite), or 404.
 // route() is called from every worker at once; the object is immutable after construction.
 #include <cstdint>
 #include <string>
 
 #include "core/metrics.hpp"
 #include "net/router.hpp"
+#include "push/static_site.hpp"
 
 namespace levelcast {
 
@@ -19,13 +21,14 @@ struct RouteConfig {
 
 class LevelcastRoutes final : public RequestRouter {
  public:
-  LevelcastRoutes(RouteConfig config, const ServerMetrics& metrics)
-      : config_(config), metrics_(metrics) {}
+  LevelcastRoutes(RouteConfig config, const ServerMetrics& metrics, const StaticSite& site)
+      : config_(config), metrics_(metrics), site_(site) {}
   void route(const HttpRequest& request, RouteDecision& decision) override;
 
  private:
   RouteConfig config_;
   const ServerMetrics& metrics_;
+  const StaticSite& site_;
 };
 
 }  // namespace levelcast

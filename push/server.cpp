@@ -23,7 +23,8 @@ RouteConfig route_config(const ServerOptions& o) {
 Server::Server(const ServerOptions& options, std::string& error)
     : options_(options),
       metrics_(static_cast<size_t>(options.workers), 1),
-      routes_(route_config(options), metrics_) {
+      site_(options.static_dir),
+      routes_(route_config(options), metrics_, site_) {
   UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error);
   if (!listen.valid()) return;
   port_ = local_port(listen.get());

@@ -36,6 +36,7 @@ class Server {
 
   ServerOptions options_;
   ServerMetrics metrics_;
+  StaticSite site_;
   LevelcastRoutes routes_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<BroadcastHub> hub_;

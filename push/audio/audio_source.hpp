@@ -1,8 +1,10 @@
 #pragma once
 // AudioSource: where a producer's samples come from. Interleaved float samples, full scale 1.0.
-// Used by one producer thread only.
+// read() is called by one producer thread only; interrupt() may be called from any thread to
+// make a blocked read() return soon (at shutdown).
 #include <cstddef>
 #include <span>
+#include <string>
 
 namespace levelcast {
 
@@ -11,8 +13,17 @@ class AudioSource {
   virtual ~AudioSource() = default;
   virtual int channels() const = 0;
   virtual int sample_rate() const = 0;
-  // Fills `out` (frames x channels) and returns the frames written; fewer means the source ended.
+  // Fills `out` (whole frames x channels) and returns the frames written. It may block until
+  // audio arrives (a pipe) and may return fewer frames than asked for; 0 means the source has
+  // ended (or was interrupted) and read() will not be called again.
   virtual size_t read(std::span<float> out) = 0;
+  // True when the producer must pace reads by the clock (synthetic source, a WAV file played in
+  // real time); false when the audio itself is the clock (pipes, capture devices, programs).
+  virtual bool paced_by_clock() const = 0;
+  // Makes a blocked read() return 0 soon. Any thread.
+  virtual void interrupt() {}
+  // "synth", "pcm", "wav", "exec", "alsa": for /topics.
+  virtual std::string kind() const = 0;
 };
 
 }  // namespace levelcast

@@ -15,6 +15,8 @@ class SynthSource final : public AudioSource {
   int channels() const override { return channels_; }
   int sample_rate() const override { return sample_rate_; }
   size_t read(std::span<float> out) override;
+  bool paced_by_clock() const override { return true; }
+  std::string kind() const override { return "synth"; }
 
  private:
   float next_noise();
