@@ -17,6 +17,7 @@ import ctypes
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -128,8 +129,10 @@ class Server:
     that thread).
     """
 
-    def __init__(self, *options):
+    def __init__(self, *options, max_fds=None):
+        """`options` follow --bind/--port; `max_fds` lowers the child's RLIMIT_NOFILE."""
         self.options = [str(o) for o in options]
+        self.max_fds = max_fds
         self.proc = None
         self.port = None
         self._dir = None
@@ -150,7 +153,7 @@ class Server:
         command = [server_path(), "--bind", "127.0.0.1", "--port", "0", *self.options]
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
-                                         stderr=err, preexec_fn=_die_with_parent)
+                                         stderr=err, preexec_fn=self._prepare_child)
         try:
             self.port = poll_until(self._listening_port, STARTUP_DEADLINE,
                                    f"the listening line from {' '.join(command)}")
@@ -158,6 +161,11 @@ class Server:
             self.stop(check=False)
             raise
         return self
+
+    def _prepare_child(self):
+        _die_with_parent()
+        if self.max_fds is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.max_fds, self.max_fds))
 
     def _listening_port(self):
         written = self._captured("stdout")
@@ -237,9 +245,9 @@ class Server:
         self.stop(check=exc[0] is None)
 
 
-def launch(owner, *options):
+def launch(owner, *options, **settings):
     """Start a Server and register its stop with a TestCase (instance or class)."""
-    server = Server(*options).start()
+    server = Server(*options, **settings).start()
     if isinstance(owner, type):
         owner.addClassCleanup(server.stop)
     else:
@@ -272,6 +280,22 @@ def thread_cpu_lists(pid):
             continue  # the thread ended meanwhile
         threads.setdefault(name, []).append(allowed)
     return threads
+
+
+class CpuMeter:
+    """The CPU share (CPU seconds per wall second) a process has used since creation."""
+
+    # A thread spinning on a ready fd takes a whole core; the honest work in
+    # these tests is a few per cent, and about a third in a TSan build.
+    SPIN_LIMIT = 0.75
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.cpu = cpu_seconds(pid)
+        self.wall = time.monotonic()
+
+    def share(self):
+        return (cpu_seconds(self.pid) - self.cpu) / (time.monotonic() - self.wall)
 
 
 def cpu_seconds(pid):
@@ -328,6 +352,19 @@ def snapshot_problems(text, snapshot, channels, rate):
     if len(found) != 2 * channels:
         problems.append(f"not every rms/peak is written as null or with one decimal: {text}")
     return problems
+
+
+async def close_code(ws):
+    """Read until the connection closes; the code of the server's close frame, or None.
+
+    Reading (rather than wait_closed) keeps the client's queue from filling and
+    pausing the socket before the close frame arrives.
+    """
+    try:
+        while True:
+            await ws.recv()
+    except websockets.ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
 
 
 def consecutive(seqs):

@@ -109,6 +109,13 @@ def upgrade_headers(key=None, version="13", upgrade="websocket"):
     return headers
 
 
+def upgrade_request(port, path, key):
+    """The bytes of a well-formed client handshake."""
+    lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
+    lines += [f"{name}: {value}" for name, value in upgrade_headers(key)]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+
+
 def new_key():
     return base64.b64encode(os.urandom(16)).decode("ascii")
 
@@ -183,9 +190,7 @@ class RawWebSocket:
     def _handshake(self, port, path, timeout):
         self.sock.connect(("127.0.0.1", port))
         key = new_key()
-        lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
-        lines += [f"{name}: {value}" for name, value in upgrade_headers(key)]
-        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("ascii"))
+        self.sock.sendall(upgrade_request(port, path, key))
         response, leftover = read_response_head(self.sock, timeout)
         if response.status != 101:
             raise HandshakeRefused(path, response)
@@ -217,6 +222,21 @@ class RawWebSocket:
             payload = apply_mask(payload, mask)
             header += mask
         self.sock.sendall(header + payload)
+
+    def flood(self, payload, max_messages, timeout=10.0):
+        """Send binary messages without reading until the server stops taking them.
+
+        Returns how many went out whole; stops at max_messages, at `timeout`, at a
+        send that stalls for a second (backpressure) or when the server drops us.
+        """
+        deadline = harness.Deadline(timeout, "the flood")
+        for sent in range(max_messages):
+            try:
+                self.sock.settimeout(min(1.0, deadline.left()))
+                self.send_frame(OP_BINARY, payload)
+            except (TimeoutError, ConnectionError):
+                return sent
+        return max_messages
 
     def _fill(self, count, deadline):
         while len(self.buffer) < count:

@@ -5,18 +5,8 @@ import signal
 import unittest
 
 import harness
-import websockets
 
 LEVELS_CLIENTS = 3
-
-
-async def close_code(ws):
-    """Read until the connection closes; the code of the server's close frame, or None."""
-    try:
-        while True:
-            await ws.recv()
-    except websockets.ConnectionClosed as closed:
-        return closed.rcvd.code if closed.rcvd else None
 
 
 class Shutdown(unittest.TestCase):
@@ -32,7 +22,7 @@ class Shutdown(unittest.TestCase):
             self.assertEqual("before shutdown", await harness.within(echo.recv(), 5, "the echo"))
             server.send_signal(sig)
             return await harness.within(
-                asyncio.gather(*(close_code(ws) for ws in [*clients, echo])),
+                asyncio.gather(*(harness.close_code(ws) for ws in [*clients, echo])),
                 harness.SHUTDOWN_DEADLINE, "every client to be closed")
 
         codes = harness.run(scenario())

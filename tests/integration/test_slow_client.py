@@ -10,7 +10,6 @@ the newest snapshots, skipping what was replaced.
 import asyncio
 import contextlib
 import json
-import time
 import unittest
 
 import harness
@@ -24,9 +23,6 @@ CHANNELS = 32
 SLOW_CLIENTS = 5
 HOLD = 5.0  # how long the slow clients read nothing (the scenario, not a wait)
 RSS_GROWTH_LIMIT_KIB = 20 * 1024
-# A worker that spins on a writable socket burns a whole core; honest work at
-# this rate is a few per cent, even in a sanitizer build.
-CPU_SHARE_LIMIT = 0.75
 DROPPED = "levelcast_messages_dropped_total"
 
 
@@ -61,7 +57,7 @@ class SlowSubscriber(unittest.TestCase):
                 await harness.async_poll_until(lambda: len(seqs) >= 10 or readers[0].done(),
                                                10, "the normal client's first snapshots")
                 rss_before = harness.rss_kib(server.pid)
-                cpu_before, wall_before = harness.cpu_seconds(server.pid), time.monotonic()
+                cpu = harness.CpuMeter(server.pid)
                 with contextlib.ExitStack() as stalled:
                     slow = [stalled.enter_context(rawclient.RawWebSocket(port, rcvbuf=4096))
                             for _ in range(SLOW_CLIENTS)]
@@ -71,8 +67,7 @@ class SlowSubscriber(unittest.TestCase):
                         rawclient.scrape_until, port, lambda s: s[DROPPED] > dropped_before,
                         25, "messages_dropped_total to rise")
                     rss_after = harness.rss_kib(server.pid)
-                    cpu_share = ((harness.cpu_seconds(server.pid) - cpu_before)
-                                 / (time.monotonic() - wall_before))
+                    cpu_share = cpu.share()
                     self.assertFalse(readers[0].done(), "the normal client stopped receiving")
                     caught_up = await asyncio.to_thread(catch_up, slow[0], seqs[-1])
             return seqs, rss_before, rss_after, cpu_share, caught_up
@@ -82,7 +77,8 @@ class SlowSubscriber(unittest.TestCase):
         self.assertEqual([], gaps[:10], f"normal client missed seqs ({len(gaps)} gaps)")
         self.assertLess(rss_after - rss_before, RSS_GROWTH_LIMIT_KIB,
                         f"RSS grew from {rss_before} KiB to {rss_after} KiB")
-        self.assertLess(cpu_share, CPU_SHARE_LIMIT, "server CPU time per second while clients stall")
+        self.assertLess(cpu_share, harness.CpuMeter.SPIN_LIMIT,
+                        "server CPU seconds per second while clients stall")
         self.assertFalse(harness.consecutive(caught_up),
                          "the stalled client got every snapshot: nothing was replaced")
 
