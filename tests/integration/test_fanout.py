@@ -8,6 +8,7 @@ import asyncio
 import unittest
 
 import harness
+import rawclient
 
 CLIENTS = 500
 RUN = 10
@@ -57,6 +58,9 @@ class FanOut(unittest.TestCase):
                 texts.setdefault(seq, set()).add(text)
         for seq, variants in texts.items():
             self.assertEqual(1, len(variants), f"seq {seq} reached clients as different texts")
+        # All closed: the gauge falls back to at most the scrape's own connection.
+        rawclient.scrape_until(server.port, lambda s: s["levelcast_connections"] <= 1, 15,
+                               f"levelcast_connections to drop after {CLIENTS} clients left")
 
 
 if __name__ == "__main__":
