@@ -1,10 +1,10 @@
 """Shared plumbing for levelcast's integration tests.
 
 Owns: the server process a test starts (start, wait for the listening line,
-stop by PID, always clean up), plus the small clients the tests speak with:
-raw HTTP over a socket, a raw WebSocket (for misbehaving peers), the Python
-`websockets` client with the project's settings, /proc readers and polling
-with deadlines.
+stop by PID, always clean up), /proc readers (RSS, CPU time, thread
+affinity), polling with deadlines, and the Python `websockets` client with
+the project's settings. Byte-level clients (raw HTTP, raw WebSocket,
+/metrics) are in rawclient.py.
 
 Every wait here has a deadline; nothing sleeps as a means of synchronisation.
 Run with Debian's /usr/bin/python3, which has python3-websockets 10.4.
