@@ -35,12 +35,17 @@ struct alignas(64) AcceptorCounters {
 // Written by producer threads (one Counter set per producer).
 struct alignas(64) ProducerCounters {
   Counter snapshots{0};
-  Counter frames_encoded{0};
+  Counter frames_encoded{0};         // JSON frames: one per snapshot
+  Counter binary_frames_encoded{0};  // binary frames: one per snapshot
 };
 
 class ServerMetrics {
  public:
-  ServerMetrics(size_t workers, size_t producers);
+  ServerMetrics(size_t workers, size_t producers, size_t channels = 1);
+
+  // Subscribers of a broadcast channel on one worker (gauge), written by that worker only.
+  Counter& subscribers(size_t worker, size_t channel) { return subscribers_[worker * channels_ + channel]; }
+  uint64_t channel_subscribers(size_t channel) const;
 
   WorkerCounters& worker(size_t i) { return workers_[i]; }
   const WorkerCounters& worker(size_t i) const { return workers_[i]; }
@@ -58,6 +63,8 @@ class ServerMetrics {
  private:
   size_t worker_count_;
   size_t producer_count_;
+  size_t channels_;
+  std::unique_ptr<Counter[]> subscribers_;
   std::unique_ptr<WorkerCounters[]> workers_;
   std::unique_ptr<ProducerCounters[]> producers_;
   AcceptorCounters acceptor_;

@@ -1,12 +1,16 @@
 #include "core/shared_frame.hpp"
 
+#include <limits>
 #include <new>
+
+#include "core/check.hpp"
 
 namespace levelcast {
 
-SharedFrame* SharedFrame::create(size_t size, uint32_t refs) {
+SharedFrame* SharedFrame::create(size_t size, uint32_t refs, uint64_t seq) {
+  LC_CHECK(size <= std::numeric_limits<uint32_t>::max());
   void* memory = ::operator new(sizeof(SharedFrame) + size);
-  return new (memory) SharedFrame(size, refs);
+  return new (memory) SharedFrame(static_cast<uint32_t>(size), refs, seq);
 }
 
 void SharedFrame::release() {

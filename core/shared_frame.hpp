@@ -15,8 +15,9 @@ namespace levelcast {
 
 class SharedFrame {
  public:
-  // A frame of `size` bytes with `refs` references owned by the caller.
-  static SharedFrame* create(size_t size, uint32_t refs);
+  // A frame of `size` bytes (under 4 GiB) with `refs` references owned by the caller. `seq` is
+  // the snapshot number it carries, 0 for frames that are not snapshots (events).
+  static SharedFrame* create(size_t size, uint32_t refs, uint64_t seq = 0);
 
   SharedFrame(const SharedFrame&) = delete;
   SharedFrame& operator=(const SharedFrame&) = delete;
@@ -24,6 +25,7 @@ class SharedFrame {
   const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(this + 1); }
   uint8_t* mutable_data() { return reinterpret_cast<uint8_t*>(this + 1); }
   size_t size() const { return size_; }
+  uint64_t seq() const { return seq_; }
   std::span<const uint8_t> bytes() const { return {data(), size_}; }
 
   void add_refs(uint32_t n) { refs_.fetch_add(n, std::memory_order_relaxed); }
@@ -31,11 +33,12 @@ class SharedFrame {
   void release();
 
  private:
-  SharedFrame(size_t size, uint32_t refs) : refs_(refs), size_(size) {}
+  SharedFrame(uint32_t size, uint32_t refs, uint64_t seq) : refs_(refs), size_(size), seq_(seq) {}
   ~SharedFrame() = default;
 
   std::atomic<uint32_t> refs_;
-  size_t size_;
+  uint32_t size_;
+  uint64_t seq_;
 };
 // The payload starts right after the 16-byte header, suitably aligned for word-wise access.
 static_assert(sizeof(SharedFrame) == 16);

@@ -19,12 +19,17 @@ struct RouteDecision {
   std::string extra_headers;  // whole lines, each ending "\r\n"
   uint32_t channel = 0;       // for upgrade_subscribe
   uint32_t max_message = 4096;  // largest client message accepted after the upgrade
+  bool resume = false;        // ?since= given: replay the history after `since` first
+  uint64_t since = 0;
 };
 
 class RequestRouter {
  public:
   virtual ~RequestRouter() = default;
   virtual void route(const HttpRequest& request, RouteDecision& decision) = 0;
+  // The text message telling a resuming subscriber of `channel` that `count` snapshots are no
+  // longer held.
+  virtual std::string missed_message(uint32_t channel, uint64_t count) const = 0;
 };
 
 }  // namespace levelcast

@@ -35,6 +35,7 @@ Worker::Worker(const WorkerConfig& config, RequestRouter& router, ServerMetrics&
       latest_(config.channel_count, nullptr),
       read_buffer_(std::make_unique<uint8_t[]>(kReadBufferBytes)) {
   LC_CHECK(epoll_.add(wakeup_.fd(), EPOLLIN, kWakeupToken));
+  for (size_t i = 0; i < config.channel_count; ++i) history_.emplace_back(std::max<size_t>(1, config.history));
 }
 
 Worker::~Worker() {
@@ -144,21 +145,27 @@ void Worker::adopt_connections() {
   }
 }
 
-// Each frame arrives with one reference for this worker. Holding it as the channel's latest
-// lets new subscribers start with it; connections still writing it count as plain users.
 void Worker::drain_broadcasts() {
   BroadcastItem batch[kDequeueBatch];
   size_t n;
   while ((n = broadcasts_.try_dequeue_bulk(batch, kDequeueBatch)) > 0) {
-    for (size_t i = 0; i < n; ++i) {
-      LC_CHECK(batch[i].channel < latest_.size());
-      HeldFrame* held = leases_.hold(batch[i].frame);
-      HeldFrame*& latest = latest_[batch[i].channel];
-      if (latest != nullptr) leases_.unuse(latest);
-      latest = held;
-      if (shutdown_deadline_ == 0) fan_out(batch[i].channel, held);
-    }
+    for (size_t i = 0; i < n; ++i) receive_broadcast(batch[i]);
   }
+}
+
+// Each frame arrives with one reference for this worker. It stays held as the channel's latest
+// (for new subscribers) and in its history (for resuming ones); connections still writing it
+// count as plain users.
+void Worker::receive_broadcast(const BroadcastItem& item) {
+  LC_CHECK(item.channel < latest_.size());
+  HeldFrame* held = leases_.hold(item.frame);
+  HeldFrame*& latest = latest_[item.channel];
+  if (latest != nullptr) leases_.unuse(latest);
+  latest = held;
+  FrameLeases::use(held);
+  if (held->frame->seq() != 0) history_[item.channel].push(held, leases_);
+  if (shutdown_deadline_ == 0) fan_out(item.channel, held);
+  leases_.unuse(held);
 }
 
 // The hot loop: the same bytes to every subscriber, no copy, allocation or atomic per send.
@@ -195,14 +202,41 @@ void Worker::fan_out(uint32_t channel, HeldFrame* held) {
   broken_.clear();
 }
 
-void Worker::subscribe(Connection& c, uint32_t channel) {
+void Worker::subscribe(Connection& c, const RouteDecision& decision) {
+  const uint32_t channel = decision.channel;
   LC_CHECK(channel < subscribers_.size());
   auto& list = subscribers_[channel];
   c.role = Role::subscriber;
   c.channel = channel;
   c.subscriber_index = static_cast<uint32_t>(list.size());
   list.push_back(&c);
-  if (latest_[channel] != nullptr) c.out.offer(latest_[channel], leases_);
+  Counter& gauge = metrics_.subscribers(config_.index, channel);
+  bump(gauge);
+  const FrameHistory& history = history_[channel];
+  // A since beyond the newest snapshot comes from before a server restart: start afresh.
+  if (decision.resume && !history.empty() && decision.since <= history.newest_seq()) {
+    replay_history(c, decision.since);
+  } else if (latest_[channel] != nullptr) {
+    c.out.offer(latest_[channel], leases_);
+  }
+}
+
+// Copies the held snapshots after `since` into the connection's own output, once, so that they
+// go out in order ahead of live frames; announces the ones no longer held.
+void Worker::replay_history(Connection& c, uint64_t since) {
+  const FrameHistory& history = history_[c.channel];
+  if (since + 1 < history.oldest_seq()) {
+    const std::string missed = router_.missed_message(c.channel, history.oldest_seq() - since - 1);
+    append_frame(c.out.own_bytes(), Opcode::text, as_bytes(missed));
+  }
+  for (size_t i = 0; i < history.size(); ++i) {
+    const SharedFrame* frame = history.at(i)->frame;
+    if (frame->seq() <= since) continue;
+    c.out.append_own({reinterpret_cast<const char*>(frame->data()), frame->size()});
+  }
+  // An event after the last snapshot (the topic ended) belongs at the end of the replay.
+  HeldFrame* latest = latest_[c.channel];
+  if (latest != nullptr && latest->frame->seq() == 0) c.out.offer(latest, leases_);
 }
 
 void Worker::unsubscribe(Connection& c) {
@@ -212,6 +246,8 @@ void Worker::unsubscribe(Connection& c) {
   list[c.subscriber_index] = moved;
   moved->subscriber_index = c.subscriber_index;
   list.pop_back();
+  Counter& gauge = metrics_.subscribers(config_.index, c.channel);
+  gauge.store(read(gauge) - 1, std::memory_order_relaxed);
   c.role = Role::none;
   c.out.drop_waiting(leases_);
 }
@@ -289,6 +325,7 @@ void Worker::free_dead() {
 }
 
 void Worker::release_all_frames() {
+  for (FrameHistory& history : history_) history.clear(leases_);
   for (HeldFrame*& latest : latest_) {
     if (latest != nullptr) leases_.unuse(latest);
     latest = nullptr;

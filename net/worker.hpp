@@ -20,6 +20,7 @@
 #include "net/broadcast_queue.hpp"
 #include "net/connection.hpp"
 #include "net/epoll.hpp"
+#include "net/frame_history.hpp"
 #include "net/frame_leases.hpp"
 #include "net/router.hpp"
 #include "net/wakeup.hpp"
@@ -38,6 +39,7 @@ struct ConnectionLimits {
 struct WorkerConfig {
   size_t index = 0;
   size_t channel_count = 1;
+  size_t history = 256;  // snapshot frames kept per channel for ?since= resume
   ConnectionLimits limits;
   int64_t shutdown_grace_ns = 1'500'000'000;
 };
@@ -68,6 +70,7 @@ class Worker {
   void handle_wakeup();
   void adopt_connections();
   void drain_broadcasts();
+  void receive_broadcast(const BroadcastItem& item);
   void fan_out(uint32_t channel, HeldFrame* held);
   void housekeeping();
   void check_timers(Connection& c);
@@ -75,7 +78,8 @@ class Worker {
   Connection* lookup(uint64_t token);
   void close_connection(Connection& c);
   void free_dead();
-  void subscribe(Connection& c, uint32_t channel);
+  void subscribe(Connection& c, const RouteDecision& decision);
+  void replay_history(Connection& c, uint64_t since);
   void unsubscribe(Connection& c);
   void release_all_frames();
 
@@ -123,6 +127,7 @@ class Worker {
   std::vector<Connection*> broken_;  // found broken during a fan-out, closed right after it
   std::vector<std::vector<Connection*>> subscribers_;  // per channel
   std::vector<HeldFrame*> latest_;                     // per channel: for new subscribers
+  std::vector<FrameHistory> history_;                  // per channel: for resuming ones
   FrameLeases leases_;
   std::unique_ptr<uint8_t[]> read_buffer_;
 };

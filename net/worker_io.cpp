@@ -137,7 +137,7 @@ void Worker::upgrade(Connection& c, const HttpRequest& request, const RouteDecis
   c.phase_since = now_;
   c.max_message = decision.max_message;
   if (decision.action == RouteDecision::Action::upgrade_subscribe) {
-    subscribe(c, decision.channel);
+    subscribe(c, decision);
   } else {
     c.role = Role::echo;
   }

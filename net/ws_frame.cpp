@@ -80,9 +80,10 @@ void unmask(uint8_t* data, size_t length, const uint8_t mask[4], size_t phase) {
   for (; i < length; ++i) data[i] ^= key[i & 7];
 }
 
-SharedFrame* make_shared_frame(Opcode opcode, std::span<const uint8_t> payload, uint32_t refs) {
+SharedFrame* make_shared_frame(Opcode opcode, std::span<const uint8_t> payload, uint32_t refs,
+                               uint64_t seq) {
   const size_t header = server_header_size(payload.size());
-  SharedFrame* frame = SharedFrame::create(header + payload.size(), refs);
+  SharedFrame* frame = SharedFrame::create(header + payload.size(), refs, seq);
   encode_server_header(frame->mutable_data(), opcode, payload.size());
   if (!payload.empty()) std::memcpy(frame->mutable_data() + header, payload.data(), payload.size());
   return frame;

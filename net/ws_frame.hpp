@@ -56,7 +56,8 @@ size_t encode_server_header(uint8_t* out, Opcode opcode, uint64_t payload_length
 void unmask(uint8_t* data, size_t length, const uint8_t mask[4], size_t phase = 0);
 
 // One whole server frame as a SharedFrame with `refs` references: the encode-once path.
-SharedFrame* make_shared_frame(Opcode opcode, std::span<const uint8_t> payload, uint32_t refs);
+SharedFrame* make_shared_frame(Opcode opcode, std::span<const uint8_t> payload, uint32_t refs,
+                               uint64_t seq = 0);
 // Appends one whole server frame to a connection's own output bytes.
 void append_frame(std::string& out, Opcode opcode, std::span<const uint8_t> payload);
 // Appends a close frame with a code and a short reason (truncated to fit 125 bytes).

@@ -37,8 +37,13 @@ std::string render_metrics(const ServerMetrics& m) {
          "Connections refused with 503 over --max-connections.", read(m.acceptor().rejected_over_limit));
   metric(out, "levelcast_snapshots_total", "counter", "Snapshots measured by all sources.",
          sum_producers(m, &ProducerCounters::snapshots));
-  metric(out, "levelcast_frames_encoded_total", "counter", "WebSocket frames encoded (once each).",
+  // Unlabelled: the JSON frames, one per snapshot; the binary ones are counted apart.
+  metric(out, "levelcast_frames_encoded_total", "counter",
+         "JSON snapshot frames encoded (once per snapshot, whatever the subscribers).",
          sum_producers(m, &ProducerCounters::frames_encoded));
+  metric(out, "levelcast_binary_frames_encoded_total", "counter",
+         "Binary snapshot frames encoded (once per snapshot).",
+         sum_producers(m, &ProducerCounters::binary_frames_encoded));
   metric(out, "levelcast_messages_sent_total", "counter", "WebSocket messages written to clients.",
          sum_workers(m, &WorkerCounters::messages_sent));
   metric(out, "levelcast_bytes_sent_total", "counter", "Bytes written to clients.",

@@ -52,6 +52,11 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std:
   app.add_option("--static-dir", o.static_dir,
                  "Serve the web page from this folder instead of the embedded one")
       ->check(CLI::ExistingDirectory);
+  app.add_option("--history", o.history, "Snapshots kept per topic for clients resuming with ?since=")
+      ->check(CLI::Range(size_t{1}, size_t{65536}))
+      ->capture_default_str();
+  app.add_flag("--no-realtime", [&o](int64_t) { o.realtime = false; },
+               "Read file sources as fast as possible instead of in real time");
   app.add_flag("--no-echo", [&o](int64_t) { o.echo = false; }, "Disable the /echo route");
   app.add_option("--max-message", o.max_message, "Largest message accepted on /echo, in bytes")
       ->check(CLI::Range(uint32_t{1}, uint32_t{1} << 30))

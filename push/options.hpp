@@ -23,6 +23,8 @@ struct ServerOptions {
   bool echo = true;
   uint32_t max_message = 1 << 20;
   std::string static_dir;  // empty: the web page embedded in the binary
+  size_t history = 256;    // snapshots kept per topic for ?since= resume
+  bool realtime = true;    // pace file sources to real time
   ConnectionLimits limits;
 };
 

@@ -6,14 +6,15 @@
 #include "core/cpu_affinity.hpp"
 #include "core/log.hpp"
 #include "net/ws_frame.hpp"
+#include "push/snapshot_binary.hpp"
 #include "push/snapshot_json.hpp"
 
 namespace levelcast {
 namespace {
 constexpr int64_t kStopCheckNanos = 50'000'000;  // a stop request is seen within 50 ms
 
-// Frames in block k, so that blocks add up exactly to the sample rate over time.
-size_t block_frames(uint64_t k, int sample_rate, double rate) {
+// Frames in window k, so that windows add up exactly to the sample rate over time.
+size_t window_frames(uint64_t k, int sample_rate, double rate) {
   const auto edge = [&](uint64_t i) {
     return static_cast<uint64_t>(std::floor(static_cast<double>(i) * sample_rate / rate));
   };
@@ -21,16 +22,16 @@ size_t block_frames(uint64_t k, int sample_rate, double rate) {
 }
 }  // namespace
 
-Producer::Producer(ProducerConfig config, std::unique_ptr<AudioSource> source, BroadcastHub& hub,
+Producer::Producer(Topic& topic, std::unique_ptr<AudioSource> source, BroadcastHub& hub,
                    ProducerCounters& counters)
-    : config_(std::move(config)),
+    : topic_(topic),
       source_(std::move(source)),
       meter_(source_->channels()),
       publisher_(hub),
       references_per_frame_(hub.references_per_frame()),
       counters_(counters) {
-  snapshot_.topic = config_.topic;
-  snapshot_.rate = config_.rate;
+  snapshot_.topic = topic_.name;
+  snapshot_.rate = topic_.rate;
 }
 
 Producer::~Producer() { stop(); }
@@ -39,11 +40,22 @@ void Producer::start(int cpu) { thread_ = std::thread([this, cpu] { run(cpu); })
 
 void Producer::stop() {
   stopping_.store(true, std::memory_order_release);
+  source_->interrupt();
   if (thread_.joinable()) thread_.join();
 }
 
+void Producer::run(int cpu) {
+  name_current_thread(("lc-prod-" + topic_.name).c_str());
+  if (!pin_current_thread(cpu)) LC_LOG(warn, "producer {}: cannot pin to CPU {}", topic_.name, cpu);
+  if (source_->paced_by_clock()) {
+    run_paced();
+  } else {
+    run_audio_clocked();
+  }
+}
+
 bool Producer::sleep_until(int64_t deadline) {
-  while (!stopping_.load(std::memory_order_acquire)) {
+  while (!stopping()) {
     const int64_t now = mono_nanos();
     if (now >= deadline) return true;
     sleep_until_mono(std::min(deadline, now + kStopCheckNanos));
@@ -51,39 +63,86 @@ bool Producer::sleep_until(int64_t deadline) {
   return false;
 }
 
-void Producer::run(int cpu) {
-  name_current_thread(("lc-prod-" + config_.topic).c_str());
-  if (!pin_current_thread(cpu)) LC_LOG(warn, "producer {}: cannot pin to CPU {}", config_.topic, cpu);
-  const double period_ns = 1e9 / config_.rate;
+void Producer::run_paced() {
+  const double period_ns = 1e9 / topic_.rate;
   int64_t start = mono_nanos();
   uint64_t since_start = 0;
   for (uint64_t k = 0;; ++k, ++since_start) {
-    int64_t deadline = start + static_cast<int64_t>(std::llround(static_cast<double>(since_start + 1) * period_ns));
+    int64_t deadline = start + std::llround(static_cast<double>(since_start + 1) * period_ns);
     // After a long stall (a suspended process), restart the schedule instead of bursting.
     if (mono_nanos() - deadline > kNanosPerSecond) {
       start = mono_nanos();
       since_start = 0;
-      deadline = start + static_cast<int64_t>(std::llround(period_ns));
+      deadline = start + std::llround(period_ns);
     }
     if (!sleep_until(deadline)) return;
+    const size_t frames = window_frames(k, source_->sample_rate(), topic_.rate);
+    samples_.resize(frames * static_cast<size_t>(source_->channels()));
+    const size_t got = source_->read(samples_);
+    if (got == 0 && !stopping()) return publish_ended();
+    samples_.resize(got * static_cast<size_t>(source_->channels()));
+    produce(k);
+    if (got < frames && !stopping()) return publish_ended();
+  }
+}
+
+// The audio is the clock: a snapshot for every window read, however fast or slow it comes.
+void Producer::run_audio_clocked() {
+  for (uint64_t k = 0; !stopping(); ++k) {
+    if (!read_window(window_frames(k, source_->sample_rate(), topic_.rate))) {
+      if (!stopping()) publish_ended();
+      return;
+    }
     produce(k);
   }
 }
 
+bool Producer::read_window(size_t frames) {
+  const auto channels = static_cast<size_t>(source_->channels());
+  samples_.resize(frames * channels);
+  size_t filled = 0;
+  while (filled < frames) {
+    const size_t got = source_->read(std::span<float>(samples_).subspan(filled * channels));
+    if (got == 0) return false;
+    filled += got;
+  }
+  return true;
+}
+
 void Producer::produce(uint64_t block_index) {
-  const size_t frames = block_frames(block_index, source_->sample_rate(), config_.rate);
-  samples_.resize(frames * static_cast<size_t>(source_->channels()));
-  const size_t got = source_->read(samples_);
-  samples_.resize(got * static_cast<size_t>(source_->channels()));
   meter_.measure(samples_, snapshot_.channels);
   snapshot_.seq = block_index + 1;
   snapshot_.ts_micros = wall_micros();
+  bump(counters_.snapshots);
+  publish_snapshot();
+  topic_.last_seq.store(snapshot_.seq, std::memory_order_relaxed);
+}
+
+// Each format is encoded once; every worker gets a pointer to the same bytes.
+void Producer::publish_snapshot() {
   payload_.clear();
   append_snapshot_json(payload_, snapshot_);
-  bump(counters_.snapshots);
-  SharedFrame* frame = make_shared_frame(Opcode::text, as_bytes(payload_), references_per_frame_);
+  publisher_.publish(make_shared_frame(Opcode::text, as_bytes(payload_), references_per_frame_,
+                                       snapshot_.seq),
+                     topic_.json_channel);
   bump(counters_.frames_encoded);
-  publisher_.publish(frame, config_.channel);
+  payload_.clear();
+  append_snapshot_binary(payload_, snapshot_);
+  publisher_.publish(make_shared_frame(Opcode::binary, as_bytes(payload_), references_per_frame_,
+                                       snapshot_.seq),
+                     topic_.binary_channel);
+  bump(counters_.binary_frames_encoded);
+}
+
+void Producer::publish_ended() {
+  LC_LOG(warn, "source {} ended after {} snapshots", topic_.name, snapshot_.seq);
+  topic_.ended.store(true, std::memory_order_relaxed);
+  payload_.clear();
+  append_event_json(payload_, topic_.name, "ended");
+  for (const uint32_t channel : {topic_.json_channel, topic_.binary_channel}) {
+    publisher_.publish(make_shared_frame(Opcode::text, as_bytes(payload_), references_per_frame_),
+                       channel);
+  }
 }
 
 }  // namespace levelcast

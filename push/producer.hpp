@@ -1,7 +1,9 @@
 #pragma once
-// Producer: one thread per source. Every 1/rate seconds (absolute deadlines, so no drift) it reads
-// the next block of audio, measures it, builds a snapshot, encodes the WebSocket frame once and
-// publishes that one frame to every worker.
+// Producer: one thread per audio topic. It takes the next window (1/rate s) of audio from its
+// source, measures it, builds a snapshot, encodes each format's WebSocket frame once and
+// publishes those frames to every worker. A source paced by the clock (synth, real-time WAV) is
+// read on absolute deadlines, so there is no drift; a pipe or program is its own clock: a
+// snapshot per window of audio read. When the source ends, subscribers get an "ended" event.
 //
 // Threads: construct, start() and stop() from the server's thread; the rest is the producer's.
 #include <atomic>
@@ -15,18 +17,13 @@
 #include "push/audio/level_meter.hpp"
 #include "push/broadcast_hub.hpp"
 #include "push/snapshot.hpp"
+#include "push/topic.hpp"
 
 namespace levelcast {
 
-struct ProducerConfig {
-  std::string topic;
-  double rate = 50;      // snapshots per second
-  uint32_t channel = 0;  // broadcast channel of the JSON frames
-};
-
 class Producer {
  public:
-  Producer(ProducerConfig config, std::unique_ptr<AudioSource> source, BroadcastHub& hub,
+  Producer(Topic& topic, std::unique_ptr<AudioSource> source, BroadcastHub& hub,
            ProducerCounters& counters);
   ~Producer();
   Producer(const Producer&) = delete;
@@ -37,10 +34,16 @@ class Producer {
 
  private:
   void run(int cpu);
+  void run_paced();
+  void run_audio_clocked();
   bool sleep_until(int64_t deadline);  // false when stopped meanwhile
+  bool read_window(size_t frames);     // audio-clocked: false when the source ended
   void produce(uint64_t block_index);
+  void publish_snapshot();
+  void publish_ended();
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
-  ProducerConfig config_;
+  Topic& topic_;
   std::unique_ptr<AudioSource> source_;
   LevelMeter meter_;
   BroadcastHub::Publisher publisher_;
@@ -49,7 +52,7 @@ class Producer {
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 
-  // Producer-thread scratch, reused for every snapshot.
+  // Producer-thread scratch, reused for every snapshot: no allocation in steady state.
   std::vector<float> samples_;
   Snapshot snapshot_;
   std::string payload_;

@@ -18,27 +18,37 @@ RouteConfig route_config(const ServerOptions& o) {
   config.echo_max_message = o.max_message;
   return config;
 }
+
+TopicRegistry synth_topics(const ServerOptions& o) {
+  TopicRegistry topics;
+  Topic& synth = topics.add("synth", "synth");
+  synth.rate = o.rate;
+  synth.channels = o.channels;
+  synth.fields = {"rms", "peak"};
+  return topics;
+}
 }  // namespace
 
 Server::Server(const ServerOptions& options, std::string& error)
     : options_(options),
-      metrics_(static_cast<size_t>(options.workers), 1),
+      topics_(synth_topics(options)),
+      metrics_(static_cast<size_t>(options.workers), topics_.size(), topics_.channel_count()),
       site_(options.static_dir),
-      routes_(route_config(options), metrics_, site_) {
+      routes_(route_config(options), topics_, metrics_, site_) {
   UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error);
   if (!listen.valid()) return;
   port_ = local_port(listen.get());
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
     config.index = i;
-    config.channel_count = 1;
+    config.channel_count = topics_.channel_count();
+    config.history = options_.history;
     config.limits = options_.limits;
     workers_.push_back(std::make_unique<Worker>(config, routes_, metrics_));
   }
   hub_ = std::make_unique<BroadcastHub>(raw(workers_));
-  ProducerConfig producer{"synth", options_.rate, 0};
   producers_.push_back(std::make_unique<Producer>(
-      producer, std::make_unique<SynthSource>(options_.channels), *hub_, metrics_.producer(0)));
+      topics_.at(0), std::make_unique<SynthSource>(options_.channels), *hub_, metrics_.producer(0)));
   acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), metrics_,
                                          options_.max_connections);
 }

@@ -14,6 +14,7 @@
 #include "push/options.hpp"
 #include "push/producer.hpp"
 #include "push/routes.hpp"
+#include "push/topic.hpp"
 
 namespace levelcast {
 
@@ -35,6 +36,7 @@ class Server {
   int cpu_for(size_t thread_index) const;
 
   ServerOptions options_;
+  TopicRegistry topics_;
   ServerMetrics metrics_;
   StaticSite site_;
   LevelcastRoutes routes_;

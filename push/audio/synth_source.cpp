@@ -22,19 +22,23 @@ size_t SynthSource::read(std::span<float> out) {
   const auto channels = static_cast<size_t>(channels_);
   const size_t frames = out.size() / channels;
   const double rate = sample_rate_;
-  for (size_t i = 0; i < frames; ++i) {
-    const double t = static_cast<double>(frame_index_ + i) / rate;
-    for (size_t ch = 0; ch < channels; ++ch) {
-      // Level wanders with a period of a few seconds, different per channel.
-      const double period = 4.0 + 1.5 * static_cast<double>(ch);
-      const double level_db = -18.0 + 12.0 * std::sin(kTwoPi * t / period + static_cast<double>(ch));
-      const double amplitude = std::pow(10.0, level_db / 20.0);
-      const double frequency = 440.0 * static_cast<double>(ch + 1);
-      double& phase = tone_phase_[ch];
-      phase = std::fmod(phase + kTwoPi * frequency / rate, kTwoPi);
-      out[i * channels + ch] =
-          static_cast<float>(amplitude * std::sin(phase) + kNoiseAmplitude * next_noise());
+  const double t = static_cast<double>(frame_index_) / rate;
+  for (size_t ch = 0; ch < channels; ++ch) {
+    // The level wanders with a period of a few seconds, different per channel; it moves so
+    // slowly that one value per block is enough (and saves a pow() per sample).
+    const double period = 4.0 + 1.5 * static_cast<double>(ch);
+    const double level_db = -18.0 + 12.0 * std::sin(kTwoPi * t / period + static_cast<double>(ch));
+    const double amplitude = std::pow(10.0, level_db / 20.0);
+    const double step = kTwoPi * 440.0 * static_cast<double>(ch + 1) / rate;
+    double phase = tone_phase_[ch];
+    for (size_t i = 0; i < frames; ++i) {
+      phase += step;
+      out[i * channels + ch] = static_cast<float>(amplitude * std::sin(phase));
     }
+    tone_phase_[ch] = std::fmod(phase, kTwoPi);
+  }
+  for (float& sample : out.first(frames * channels)) {
+    sample += static_cast<float>(kNoiseAmplitude * next_noise());
   }
   frame_index_ += frames;
   return frames;

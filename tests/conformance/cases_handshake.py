@@ -142,7 +142,7 @@ CASES = [
     http_case("0.1.6", "HTTP/1.0 request", (400,), version="HTTP/1.0"),
     http_case("0.1.7", "HTTP/0.9 request", (400,), version="HTTP/0.9"),
     http_case("0.1.8", "unknown path /nope", (404,), path="/nope"),
-    http_case("0.1.9", "unknown path /", (404,), path="/"),
+    http_case("0.1.9", "unknown path /no/such/file", (404,), path="/no/such/file"),
     http_case("0.2.1", "no Host header", (400,), drop("Host")),
     http_case("0.2.2", "no Upgrade header", (400,), drop("Upgrade")),
     http_case("0.2.3", "Upgrade: h2c", (400,), replace("Upgrade", "h2c")),

@@ -1,0 +1,36 @@
+#pragma once
+// FrameHistory: a worker's last N snapshot frames of one channel, oldest first, for clients that
+// resume with ?since=SEQ. Each held frame counts as one user of its HeldFrame. Because every
+// worker keeps the history of exactly the frames it received, replay then live delivery has no
+// gap and no duplicate. Loop thread only.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "net/frame_leases.hpp"
+
+namespace levelcast {
+
+class FrameHistory {
+ public:
+  explicit FrameHistory(size_t capacity) : ring_(capacity, nullptr) {}
+  FrameHistory(FrameHistory&&) = default;
+  FrameHistory& operator=(FrameHistory&&) = default;
+
+  // Appends a snapshot frame, dropping the oldest when full.
+  void push(HeldFrame* held, FrameLeases& leases);
+  void clear(FrameLeases& leases);
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  // i = 0 is the oldest.
+  HeldFrame* at(size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
+  uint64_t oldest_seq() const { return at(0)->frame->seq(); }
+  uint64_t newest_seq() const { return at(count_ - 1)->frame->seq(); }
+
+ private:
+  std::vector<HeldFrame*> ring_;
+  size_t head_ = 0;
+  size_t count_ = 0;
+};
+
+}  // namespace levelcast

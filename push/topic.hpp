@@ -1,0 +1,54 @@
+#pragma once
+// Topics: one per source. A topic owns two broadcast channels, one per format (JSON and binary),
+// so that each format is encoded once per snapshot and sent only to those who asked for it.
+// The registry is built at start-up and then immutable, except for each topic's state, which
+// its producer updates (atomics) and any worker reads for /topics.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/metrics.hpp"
+
+namespace levelcast {
+
+enum class Format : uint8_t { json, binary };
+
+struct Topic {
+  std::string name;
+  std::string kind;  // synth, pcm, wav, exec, lines, alsa
+  double rate = 0;   // snapshots per second; 0 for a lines topic (a message per line)
+  int channels = 0;
+  std::vector<std::string> fields;
+  std::vector<double> bands_hz;
+  bool has_binary = true;  // lines topics carry text only
+  uint32_t json_channel = 0;
+  uint32_t binary_channel = 0;
+
+  std::atomic<uint64_t> last_seq{0};
+  std::atomic<bool> ended{false};
+
+  uint32_t channel(Format f) const { return f == Format::binary ? binary_channel : json_channel; }
+};
+
+class TopicRegistry {
+ public:
+  // The first topic added is the default one (/levels).
+  Topic& add(std::string name, std::string kind);
+  const Topic* find(std::string_view name) const;
+  const Topic& default_topic() const { return *topics_.front(); }
+  const Topic& for_channel(uint32_t channel) const { return *topics_[channel / 2]; }
+  size_t size() const { return topics_.size(); }
+  Topic& at(size_t i) { return *topics_[i]; }
+  size_t channel_count() const { return topics_.size() * 2; }
+
+  // GET /topics: {"default":"synth","topics":[{...}, ...]}
+  std::string to_json(const ServerMetrics& metrics) const;
+
+ private:
+  std::vector<std::unique_ptr<Topic>> topics_;
+};
+
+}  // namespace levelcast
