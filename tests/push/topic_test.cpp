@@ -1,0 +1,39 @@
+#include "push/topic.hpp"
+
+#include <gtest/gtest.h>
+
+namespace levelcast {
+namespace {
+
+TEST(TopicRegistry, EachTopicGetsAJsonAndABinaryChannel) {
+  TopicRegistry topics;
+  topics.add("a", "synth");
+  const Topic& b = topics.add("b", "pcm");
+  EXPECT_EQ(topics.channel_count(), 4u);
+  EXPECT_EQ(b.channel(Format::json), 2u);
+  EXPECT_EQ(b.channel(Format::binary), 3u);
+  EXPECT_EQ(&topics.for_channel(3), &b);
+  EXPECT_EQ(topics.default_topic().name, "a");
+  EXPECT_EQ(topics.find("b"), &b);
+  EXPECT_EQ(topics.find("c"), nullptr);
+}
+
+TEST(TopicRegistry, JsonListsStateAndSubscribers) {
+  TopicRegistry topics;
+  Topic& t = topics.add("mic", "pcm");
+  t.rate = 25;
+  t.channels = 1;
+  t.fields = {"rms", "peak"};
+  t.last_seq = 7;
+  t.ended = true;
+  ServerMetrics metrics(2, 1, topics.channel_count());
+  bump(metrics.subscribers(0, t.json_channel), 2);
+  bump(metrics.subscribers(1, t.binary_channel), 1);
+  EXPECT_EQ(topics.to_json(metrics),
+            R"({"default":"mic","topics":[{"name":"mic","kind":"pcm","rate":25,"channels":1,)"
+            R"("fields":["rms","peak"],"bands_hz":[],"formats":["json","binary"],)"
+            R"("subscribers":3,"last_seq":7,"state":"ended"}]})");
+}
+
+}  // namespace
+}  // namespace levelcast
