@@ -11,6 +11,7 @@
 #include "core/clock.hpp"
 #include "core/cpu_affinity.hpp"
 #include "core/log.hpp"
+#include "net/fan_out.hpp"
 
 namespace levelcast {
 namespace {
@@ -20,8 +21,9 @@ constexpr size_t kDequeueBatch = 64;
 // Timers are checked by a sweep over the worker's connections; sweep often enough that a
 // timeout fires within a quarter of its length, but never more than 100 times a second.
 int64_t sweep_interval(const ConnectionLimits& l) {
-  const int64_t shortest = std::min({l.handshake_timeout_ns, l.close_timeout_ns,
-                                     l.ping_interval_ns, l.idle_timeout_ns});
+  int64_t shortest = std::min({l.handshake_timeout_ns, l.close_timeout_ns, l.ping_interval_ns,
+                               l.idle_timeout_ns});
+  if (l.slow_close_ns > 0) shortest = std::min(shortest, l.slow_close_ns);
   return std::clamp<int64_t>(shortest / 4, 10'000'000, 1'000'000'000);
 }
 }  // namespace
@@ -168,36 +170,16 @@ void Worker::receive_broadcast(const BroadcastItem& item) {
   leases_.unuse(held);
 }
 
-// The hot loop: the same bytes to every subscriber, no copy, allocation or atomic per send.
 void Worker::fan_out(uint32_t channel, HeldFrame* held) {
-  const uint8_t* data = held->frame->data();
-  const size_t size = held->frame->size();
-  uint64_t sent = 0;
-  uint64_t dropped = 0;
-  for (Connection* c : subscribers_[channel]) {
-    if (!c->out.empty()) {
-      dropped += c->out.offer(held, leases_) ? 1 : 0;
-      continue;
-    }
-    const ssize_t n = ::send(c->fd, data, size, MSG_NOSIGNAL);
-    if (n == static_cast<ssize_t>(size)) {
-      ++sent;
-      continue;
-    }
-    if (n > 0) {
-      c->out.start_partial(held, static_cast<size_t>(n));
-      bump(counters_.bytes_sent, static_cast<uint64_t>(n));
-    } else if (n < 0 && errno == EAGAIN) {
-      c->out.offer(held, leases_);
-    } else {
-      broken_.push_back(c);
-      continue;
-    }
+  const FanOutResult r = fan_out_frame(subscribers_[channel], held, leases_, waiting_, broken_);
+  bump(counters_.messages_sent, r.sent);
+  bump(counters_.bytes_sent, r.bytes);
+  bump(counters_.messages_dropped, r.dropped);
+  for (Connection* c : waiting_) {
+    c->stalled_since = now_;
     update_interest(*c);
   }
-  bump(counters_.messages_sent, sent);
-  bump(counters_.bytes_sent, sent * size);
-  bump(counters_.messages_dropped, dropped);
+  waiting_.clear();
   for (Connection* c : broken_) close_connection(*c);
   broken_.clear();
 }
@@ -270,7 +252,9 @@ void Worker::check_timers(Connection& c) {
       if (in_phase > l.close_timeout_ns) close_connection(c);
       break;
     case Phase::websocket:
-      if (now_ - c.last_receive > l.idle_timeout_ns) {
+      if (l.slow_close_ns > 0 && c.stalled_since != 0 && now_ - c.stalled_since > l.slow_close_ns) {
+        start_close(c, CloseCode::policy_violation, "too slow: not reading");
+      } else if (now_ - c.last_receive > l.idle_timeout_ns) {
         start_close(c, CloseCode::going_away, "idle timeout");
       } else if (now_ - std::max(c.last_ping, c.phase_since) >= l.ping_interval_ns) {
         append_frame(c.out.own_bytes(), Opcode::ping, {});

@@ -34,6 +34,7 @@ struct ConnectionLimits {
   int64_t ping_interval_ns = 30'000'000'000;
   int64_t idle_timeout_ns = 75'000'000'000;
   size_t max_pending_output = 4 << 20;  // stop reading a client whose replies pile up past this
+  int64_t slow_close_ns = 0;  // close (1008) a subscriber that took no frame for this long; 0: never
 };
 
 struct WorkerConfig {
@@ -124,7 +125,8 @@ class Worker {
   std::vector<std::unique_ptr<Connection>> slots_;
   std::vector<uint32_t> free_slots_;
   std::vector<Connection*> dead_;
-  std::vector<Connection*> broken_;  // found broken during a fan-out, closed right after it
+  std::vector<Connection*> broken_;   // found broken during a fan-out, closed right after it
+  std::vector<Connection*> waiting_;  // output went pending during a fan-out: arm EPOLLOUT
   std::vector<std::vector<Connection*>> subscribers_;  // per channel
   std::vector<HeldFrame*> latest_;                     // per channel: for new subscribers
   std::vector<FrameHistory> history_;                  // per channel: for resuming ones

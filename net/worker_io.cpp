@@ -172,6 +172,8 @@ void Worker::flush(Connection& c) {
       close_connection(c);
       return;
     }
+    // A client that takes frames, however slowly, is not stalled.
+    if (r.frames_completed > 0 || c.out.empty()) c.stalled_since = c.out.empty() ? 0 : now_;
   }
   if (c.out.empty() && c.close_after_flush) begin_linger(c);
   update_interest(c);

@@ -28,6 +28,7 @@ struct Seconds {
   double close = 5;
   double ping = 30;
   double idle = 75;
+  double slow_close = 0;
 };
 
 void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std::string& level) {
@@ -74,6 +75,10 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std:
       ->check(seconds)->capture_default_str();
   app.add_option("--idle-timeout", s.idle, "Seconds of client silence before closing")
       ->check(seconds)->capture_default_str();
+  app.add_option("--slow-close-after", s.slow_close,
+                 "Close (1008) a subscriber that has taken no snapshot for this many seconds; 0: never")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
   app.set_version_flag("--version", kVersion);
 }
 
@@ -101,6 +106,7 @@ std::optional<int> finish(ServerOptions& o, const Seconds& s, const std::string&
   o.limits.close_timeout_ns = seconds_to_nanos(s.close);
   o.limits.ping_interval_ns = seconds_to_nanos(s.ping);
   o.limits.idle_timeout_ns = seconds_to_nanos(s.idle);
+  o.limits.slow_close_ns = seconds_to_nanos(s.slow_close);
   return std::nullopt;
 }
 
