@@ -3,20 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numbers>
 #include <vector>
+
+#include "tests/push/audio/test_signals.hpp"
 
 namespace levelcast {
 namespace {
 
-std::vector<float> sine(double amplitude, double frequency, int rate, int frames, int channels) {
-  std::vector<float> out(static_cast<size_t>(frames * channels));
-  for (int i = 0; i < frames; ++i) {
-    const double v = amplitude * std::sin(2 * std::numbers::pi * frequency * i / rate);
-    for (int ch = 0; ch < channels; ++ch) out[static_cast<size_t>(i * channels + ch)] = static_cast<float>(v);
-  }
-  return out;
-}
+using test::sine;
 
 TEST(LevelMeter, FullScaleSine) {
   LevelMeter meter(1);
