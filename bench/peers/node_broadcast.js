@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Node comparison peer for levelcast, built on Debian's node-ws.
+//
+//   node bench/peers/node_broadcast.js --port 0 --rate 50 [--raw] [--exit-after 60]
+//
+// ws://HOST:PORT/levels: every --rate Hz one JSON snapshot (about 150 bytes, with seq, ts in
+// CLOCK_REALTIME microseconds, rate and channels) goes to every client. By default through
+// client.send(), as a typical Node server would; with --raw one frame Buffer is built per tick
+// and written to each client's socket, which is the least work Node can do per client.
+// ws://HOST:PORT/echo: every message is sent back as it came (text or binary).
+// Prints "listening on ws://HOST:PORT/levels" when ready; on exit (SIGINT, SIGTERM or
+// --exit-after) prints one line with the ticks sent and skipped.
+'use strict';
+
+const http = require('http');
+const { performance } = require('perf_hooks');
+const ws = require(process.env.LEVELCAST_NODE_WS || '/usr/share/nodejs/ws');
+
+function parseArgs(argv) {
+  const options = { host: '127.0.0.1', port: 0, rate: 50, raw: false, exitAfter: 0 };
+  const numeric = { '--port': 'port', '--rate': 'rate', '--exit-after': 'exitAfter' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--raw') {
+      options.raw = true;
+    } else if (arg === '--host') {
+      options.host = argv[++i];
+    } else if (arg in numeric) {
+      const value = Number(argv[++i]);
+      if (!Number.isFinite(value) || value < 0) usage(`${arg}: not a non-negative number`);
+      options[numeric[arg]] = value;
+    } else {
+      usage(`unknown option ${arg}`);
+    }
+  }
+  if (options.rate <= 0) usage('--rate: must be above 0');
+  if (!Number.isInteger(options.port) || options.port > 65535) usage('--port: not a port');
+  return options;
+}
+
+function usage(problem) {
+  process.stderr.write(`node_broadcast: ${problem}\n` +
+    'usage: node_broadcast.js [--host H] [--port P] [--rate HZ] [--raw] [--exit-after S]\n');
+  process.exit(2);
+}
+
+const options = parseArgs(process.argv.slice(2));
+
+function realtimeMicros() {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+let seq = 0;
+function nextSnapshot() {
+  seq += 1;
+  // Fixed-width numbers keep the payload near 150 bytes for any seq.
+  const level = (seq % 600) / 10;
+  return `{"topic":"synth","seq":${seq},"ts":${realtimeMicros()},"rate":${options.rate},` +
+    `"channels":[{"name":"L","rms":-${(12 + level / 10).toFixed(2)},"peak":-${(3 + level / 20).toFixed(2)}},` +
+    `{"name":"R","rms":-${(13 + level / 10).toFixed(2)},"peak":-${(4 + level / 20).toFixed(2)}}]}`;
+}
+
+// An unmasked final text frame, as a server sends it.
+function textFrame(text) {
+  const payload = Buffer.from(text);
+  let header;
+  if (payload.length < 126) {
+    header = Buffer.from([0x81, payload.length]);
+  } else if (payload.length <= 0xffff) {
+    header = Buffer.from([0x81, 126, payload.length >> 8, payload.length & 0xff]);
+  } else {
+    throw new Error('snapshot too large');
+  }
+  return Buffer.concat([header, payload]);
+}
+
+const levels = new ws.WebSocketServer({ noServer: true, perMessageDeflate: false });
+const echo = new ws.WebSocketServer({ noServer: true, perMessageDeflate: false });
+const routes = { '/levels': levels, '/echo': echo };
+
+levels.on('connection', (client) => client.on('error', () => client.terminate()));
+echo.on('connection', (client) => {
+  client.on('error', () => client.terminate());
+  client.on('message', (data, isBinary) => client.send(data, { binary: isBinary }));
+});
+
+const server = http.createServer((request, response) => {
+  response.writeHead(404);
+  response.end();
+});
+server.on('upgrade', (request, socket, head) => {
+  const target = routes[request.url.split('?')[0]];
+  if (!target) {
+    socket.destroy();
+    return;
+  }
+  target.handleUpgrade(request, socket, head, (client) => target.emit('connection', client, request));
+});
+
+function broadcast() {
+  const text = nextSnapshot();
+  if (options.raw) {
+    const frame = textFrame(text);
+    for (const client of levels.clients) {
+      if (client.readyState === ws.OPEN) client._socket.write(frame);
+    }
+  } else {
+    for (const client of levels.clients) {
+      if (client.readyState === ws.OPEN) client.send(text);
+    }
+  }
+}
+
+// Ticks run on a schedule rather than setInterval, which drifts. When the loop falls more
+// than 10 ms behind, the missed ticks are skipped (and counted), as a live meter would.
+const tickMs = 1000 / options.rate;
+const maxCatchUp = Math.max(1, Math.ceil(10 / tickMs));
+let ticksSent = 0;
+let ticksSkipped = 0;
+let scheduleStart = 0;
+let ticksDue = 0;
+
+function pump() {
+  const due = Math.floor((performance.now() - scheduleStart) / tickMs) + 1;
+  let burst = 0;
+  while (ticksDue < due && burst < maxCatchUp) {
+    broadcast();
+    ticksDue += 1;
+    ticksSent += 1;
+    burst += 1;
+  }
+  if (ticksDue < due) {
+    ticksSkipped += due - ticksDue;
+    ticksDue = due;
+  }
+  const nextMs = scheduleStart + ticksDue * tickMs;
+  setTimeout(pump, Math.max(0, nextMs - performance.now()));
+}
+
+function shutdown() {
+  process.stdout.write(`node_broadcast: ${ticksSent} ticks sent, ${ticksSkipped} skipped, ` +
+    `${levels.clients.size} clients\n`);
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+
+server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
+  const { port } = server.address();
+  process.stdout.write(`listening on ws://${options.host}:${port}/levels\n`);
+  scheduleStart = performance.now();
+  pump();
+  if (options.exitAfter > 0) setTimeout(shutdown, options.exitAfter * 1000);
+});
