@@ -6,6 +6,7 @@
 
 #include "net/http_request.hpp"
 #include "net/router.hpp"
+#include "net/socket.hpp"
 
 namespace levelcast {
 
@@ -16,10 +17,19 @@ class StaticSite {
   // Answers a request for `request.path`: 404 when there is no such file under the site, 405
   // for a method other than GET or HEAD, else 200 with the file, or 304 when If-Modified-Since
   // is not older than the file.
+  // HEAD is answered 405 (Allow: GET) for now: the worker writes Content-Length from the body,
+  // so a body-less answer with the file's length needs a flag in RouteDecision.
   void serve(const HttpRequest& request, RouteDecision& decision) const;
 
  private:
-  std::string directory_;
+  struct Lookup;  // what a path names: a file's bytes or descriptor, its type and time
+
+  Lookup find_embedded(const std::string& path) const;
+  Lookup find_in_directory(const std::string& path) const;
+
+  std::string directory_;  // as given; empty: the embedded files
+  std::string real_root_;  // realpath(directory_), for the check when openat2 is missing
+  UniqueFd root_;          // directory_ opened once (O_PATH); files are opened beneath it
 };
 
 }  // namespace levelcast
