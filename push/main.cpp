@@ -42,17 +42,21 @@ int main(int argc, char** argv) {
   set_log_level(options.log_level);
   const sigset_t stop_signals = block_stop_signals();
 
-  std::string error;
+  StartupError error;
   Server server(options, error);
   if (!server.ok()) {
-    fmt::print(stderr, "levelcast: {}\n", error);
-    return 1;
+    fmt::print(stderr, "levelcast: {}\n", error.message);
+    return error.exit_code;
   }
   server.start();
   fmt::print("levelcast listening on ws://{}:{}/levels\n", options.bind, server.port());
   std::fflush(stdout);
-  LC_LOG(info, "{} workers, {} snapshots/s, {} channels, /echo {}", options.workers, options.rate,
-         options.channels, options.echo ? "on" : "off");
+  for (size_t i = 0; i < server.topics().size(); ++i) {
+    const Topic& t = server.topics().at(i);
+    LC_LOG(info, "topic {} ({}): ws://{}:{}/levels/{}", t.name, t.kind, options.bind, server.port(), t.name);
+  }
+  LC_LOG(info, "{} workers, {} snapshots/s, /echo {}", options.workers, options.rate,
+         options.echo ? "on" : "off");
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

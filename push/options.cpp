@@ -9,11 +9,16 @@
 
 #include "core/clock.hpp"
 #include "core/cpu_affinity.hpp"
+#include "push/audio/open_audio_source.hpp"
 
 namespace levelcast {
 namespace {
 
-constexpr const char* kVersion = "levelcast 0.1.0";
+std::string version_text() {
+  std::string kinds = "synth pcm wav exec lines";
+  if (const std::string optional = audio_components(); !optional.empty()) kinds += " " + optional;
+  return "levelcast 0.1.0 (sources: " + kinds + ")";
+}
 
 int64_t default_max_connections() {
   rlimit limit{};
@@ -31,7 +36,13 @@ struct Seconds {
   double slow_close = 0;
 };
 
-void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std::string& level) {
+struct Texts {
+  std::string cpus;
+  std::string level = "info";
+  std::vector<std::string> sources;
+};
+
+void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
   app.add_option("--port", o.port, "TCP port to listen on (0: any free port)")
       ->capture_default_str();
   app.add_option("--bind", o.bind, "IPv4 address to listen on")->capture_default_str();
@@ -41,15 +52,17 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std:
   app.add_option("--rate", o.rate, "Snapshots per second")
       ->check(CLI::Range(0.1, 10000.0))
       ->capture_default_str();
-  app.add_option("--channels", o.channels, "Channels of the synthetic source")
+  app.add_option("--source", t.sources,
+                 "NAME=KIND:ARG[:OPTIONS], repeatable; the first is the default topic (see README)");
+  app.add_option("--channels", o.channels, "Channels of the default synthetic source")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--max-connections", o.max_connections,
                  "Open connections before new ones get HTTP 503")
       ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}))
       ->default_str("open-file limit - 64");
-  app.add_option("--pin-cpus", cpus, "Pin workers, then acceptor and producer, to CPUs (e.g. 0,1 or 0-3)");
-  app.add_option("--log-level", level, "trace, debug, info, warn, error or off")->capture_default_str();
+  app.add_option("--pin-cpus", t.cpus, "Pin workers, then acceptor and producer, to CPUs (e.g. 0,1 or 0-3)");
+  app.add_option("--log-level", t.level, "trace, debug, info, warn, error or off")->capture_default_str();
   app.add_option("--static-dir", o.static_dir,
                  "Serve the web page from this folder instead of the embedded one")
       ->check(CLI::ExistingDirectory);
@@ -79,7 +92,6 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std:
                  "Close (1008) a subscriber that has taken no snapshot for this many seconds; 0: never")
       ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
-  app.set_version_flag("--version", kVersion);
 }
 
 std::string one_line(std::string text) {
@@ -88,12 +100,35 @@ std::string one_line(std::string text) {
   return text;
 }
 
-std::optional<int> finish(ServerOptions& o, const Seconds& s, const std::string& cpus,
-                          const std::string& level) {
+// --source values: parsed, names unique; none means the built-in synth topic.
+std::optional<std::string> parse_sources(const std::vector<std::string>& texts, ServerOptions& o) {
+  for (const std::string& text : texts) {
+    std::string error;
+    SourceSpec spec = parse_source_spec(text, error);
+    if (!error.empty()) return "--source: " + error;
+    for (const SourceSpec& other : o.sources) {
+      if (other.name == spec.name) return fmt::format("--source: topic '{}' is given twice", spec.name);
+    }
+    o.sources.push_back(std::move(spec));
+  }
+  if (o.sources.empty()) {
+    SourceSpec synth;
+    synth.name = "synth";
+    synth.kind = SourceKind::synth;
+    synth.channels = o.channels;
+    o.sources.push_back(std::move(synth));
+  }
+  return std::nullopt;
+}
+
+std::optional<int> finish(ServerOptions& o, const Seconds& s, const Texts& t) {
   const auto fail = [](const std::string& message) {
     fmt::print(stderr, "levelcast: {}\n", message);
     return std::optional<int>(2);
   };
+  const std::string& cpus = t.cpus;
+  const std::string& level = t.level;
+  if (auto error = parse_sources(t.sources, o)) return fail(*error);
   if (!cpus.empty()) {
     auto parsed = parse_cpu_list(cpus);
     if (!parsed) return fail(fmt::format("--pin-cpus: '{}' is not a CPU list like 0,2-3", cpus));
@@ -110,12 +145,13 @@ std::optional<int> finish(ServerOptions& o, const Seconds& s, const std::string&
   return std::nullopt;
 }
 
-void build_app(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, std::string& level) {
+void build_app(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
   app.name("levelcast");
   app.description("levelcast: live audio levels pushed over WebSocket to every subscriber.");
   o.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.max_connections = default_max_connections();
-  define(app, o, s, cpus, level);
+  define(app, o, s, t);
+  app.set_version_flag("--version", version_text());
 }
 
 }  // namespace
@@ -123,13 +159,12 @@ void build_app(CLI::App& app, ServerOptions& o, Seconds& s, std::string& cpus, s
 std::optional<int> parse_options(int argc, char** argv, ServerOptions& options) {
   CLI::App app;
   Seconds seconds;
-  std::string cpus;
-  std::string level = "info";
-  build_app(app, options, seconds, cpus, level);
+  Texts texts;
+  build_app(app, options, seconds, texts);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion&) {
-    fmt::print("{}\n", kVersion);
+    fmt::print("{}\n", version_text());
     return 0;
   } catch (const CLI::CallForHelp&) {
     fmt::print("{}", app.help());
@@ -140,16 +175,15 @@ std::optional<int> parse_options(int argc, char** argv, ServerOptions& options) 
     fmt::print(stderr, "levelcast: {}\n", one_line(e.what()));
     return 2;
   }
-  return finish(options, seconds, cpus, level);
+  return finish(options, seconds, texts);
 }
 
 std::string help_text() {
   CLI::App app;
   ServerOptions options;
   Seconds seconds;
-  std::string cpus;
-  std::string level = "info";
-  build_app(app, options, seconds, cpus, level);
+  Texts texts;
+  build_app(app, options, seconds, texts);
   return app.help();
 }
 

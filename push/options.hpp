@@ -8,6 +8,7 @@
 
 #include "core/log.hpp"
 #include "net/worker.hpp"
+#include "push/audio/source_spec.hpp"
 
 namespace levelcast {
 
@@ -16,7 +17,8 @@ struct ServerOptions {
   std::string bind = "0.0.0.0";
   int workers = 1;
   double rate = 50;
-  int channels = 2;
+  int channels = 2;                // of the default synth source, when no --source is given
+  std::vector<SourceSpec> sources;  // --source, in order; the first is the default topic
   int64_t max_connections = 0;
   std::vector<int> pin_cpus;
   LogLevel log_level = LogLevel::info;

@@ -22,11 +22,11 @@ size_t window_frames(uint64_t k, int sample_rate, double rate) {
 }
 }  // namespace
 
-Producer::Producer(Topic& topic, std::unique_ptr<AudioSource> source, BroadcastHub& hub,
-                   ProducerCounters& counters)
+Producer::Producer(Topic& topic, std::unique_ptr<AudioSource> source, TopicMeter meter,
+                   BroadcastHub& hub, ProducerCounters& counters)
     : topic_(topic),
       source_(std::move(source)),
-      meter_(source_->channels()),
+      meter_(std::move(meter)),
       publisher_(hub),
       references_per_frame_(hub.references_per_frame()),
       counters_(counters) {
@@ -110,7 +110,7 @@ bool Producer::read_window(size_t frames) {
 }
 
 void Producer::produce(uint64_t block_index) {
-  meter_.measure(samples_, snapshot_.channels);
+  meter_.measure(samples_, snapshot_);
   snapshot_.seq = block_index + 1;
   snapshot_.ts_micros = wall_micros();
   bump(counters_.snapshots);

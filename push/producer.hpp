@@ -14,7 +14,7 @@
 
 #include "core/metrics.hpp"
 #include "push/audio/audio_source.hpp"
-#include "push/audio/level_meter.hpp"
+#include "push/audio/topic_meter.hpp"
 #include "push/broadcast_hub.hpp"
 #include "push/snapshot.hpp"
 #include "push/topic.hpp"
@@ -23,7 +23,7 @@ namespace levelcast {
 
 class Producer {
  public:
-  Producer(Topic& topic, std::unique_ptr<AudioSource> source, BroadcastHub& hub,
+  Producer(Topic& topic, std::unique_ptr<AudioSource> source, TopicMeter meter, BroadcastHub& hub,
            ProducerCounters& counters);
   ~Producer();
   Producer(const Producer&) = delete;
@@ -45,7 +45,7 @@ class Producer {
 
   Topic& topic_;
   std::unique_ptr<AudioSource> source_;
-  LevelMeter meter_;
+  TopicMeter meter_;
   BroadcastHub::Publisher publisher_;
   uint32_t references_per_frame_;
   ProducerCounters& counters_;

@@ -1,6 +1,6 @@
 #include "push/server.hpp"
 
-#include "push/audio/synth_source.hpp"
+#include "push/audio/open_audio_source.hpp"
 
 namespace levelcast {
 namespace {
@@ -19,24 +19,22 @@ RouteConfig route_config(const ServerOptions& o) {
   return config;
 }
 
-TopicRegistry synth_topics(const ServerOptions& o) {
-  TopicRegistry topics;
-  Topic& synth = topics.add("synth", "synth");
-  synth.rate = o.rate;
-  synth.channels = o.channels;
-  synth.fields = {"rms", "peak"};
-  return topics;
+size_t window_frames(int sample_rate, double rate) {
+  return static_cast<size_t>(static_cast<double>(sample_rate) / rate);
 }
 }  // namespace
 
-Server::Server(const ServerOptions& options, std::string& error)
-    : options_(options),
-      topics_(synth_topics(options)),
-      metrics_(static_cast<size_t>(options.workers), topics_.size(), topics_.channel_count()),
-      site_(options.static_dir),
-      routes_(route_config(options), topics_, metrics_, site_) {
-  UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error);
-  if (!listen.valid()) return;
+Server::Server(const ServerOptions& options, StartupError& error)
+    : options_(options), site_(options.static_dir) {
+  if (!open_sources(error)) return;
+  metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(),
+                                             topics_.channel_count());
+  routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_);
+  UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error.message);
+  if (!listen.valid()) {
+    error.exit_code = 1;
+    return;
+  }
   port_ = local_port(listen.get());
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
@@ -44,13 +42,67 @@ Server::Server(const ServerOptions& options, std::string& error)
     config.channel_count = topics_.channel_count();
     config.history = options_.history;
     config.limits = options_.limits;
-    workers_.push_back(std::make_unique<Worker>(config, routes_, metrics_));
+    workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
   hub_ = std::make_unique<BroadcastHub>(raw(workers_));
-  producers_.push_back(std::make_unique<Producer>(
-      topics_.at(0), std::make_unique<SynthSource>(options_.channels), *hub_, metrics_.producer(0)));
-  acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), metrics_,
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    Topic& topic = topics_.at(i);
+    ProducerCounters& counters = metrics_->producer(i);
+    if (sources_[i].lines) {
+      line_producers_.push_back(
+          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters));
+      continue;
+    }
+    AudioSource& audio = *sources_[i].audio;
+    TopicMeter meter(options_.sources[i].meter, audio.channels(), audio.sample_rate(),
+                     window_frames(audio.sample_rate(), options_.rate));
+    producers_.push_back(std::make_unique<Producer>(topic, std::move(sources_[i].audio),
+                                                    std::move(meter), *hub_, counters));
+  }
+  acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), *metrics_,
                                          options_.max_connections);
+}
+
+// Every source is opened before any thread starts, so a bad one stops start-up with its reason.
+bool Server::open_sources(StartupError& error) {
+  for (const SourceSpec& spec : options_.sources) {
+    OpenedSource source;
+    if (spec.kind == SourceKind::lines) {
+      source.lines = CommandStream::open({spec.name, spec.arg, spec.restart}, error.message);
+      if (!source.lines) error.message = fmt::format("source '{}': lines:{}", spec.name, error.message);
+    } else {
+      source.audio = open_audio_source(spec, options_.realtime, error.message);
+    }
+    if (!source.lines && !source.audio) {
+      error.exit_code = 2;
+      return false;
+    }
+    Topic& topic = topics_.add(spec.name, std::string(kind_name(spec.kind)));
+    if (source.audio) {
+      const TopicMeter meter(spec.meter, source.audio->channels(), source.audio->sample_rate(),
+                             window_frames(source.audio->sample_rate(), options_.rate));
+      describe_topic(topic, source, &meter);
+    } else {
+      describe_topic(topic, source, nullptr);
+    }
+    sources_.push_back(std::move(source));
+  }
+  return true;
+}
+
+void Server::describe_topic(Topic& topic, const OpenedSource& source,
+                            const TopicMeter* meter) const {
+  if (!source.audio) {
+    topic.rate = 0;
+    topic.channels = 0;
+    topic.fields = {"line"};
+    topic.has_binary = false;
+    return;
+  }
+  topic.rate = options_.rate;
+  topic.channels = source.audio->channels();
+  topic.fields = meter->fields();
+  topic.bands_hz = meter->band_hz();
 }
 
 Server::~Server() { stop(); }
@@ -64,7 +116,9 @@ int Server::cpu_for(size_t thread_index) const {
 void Server::start() {
   for (size_t i = 0; i < workers_.size(); ++i) workers_[i]->start(cpu_for(i));
   acceptor_->start(cpu_for(workers_.size()));
-  for (size_t i = 0; i < producers_.size(); ++i) producers_[i]->start(cpu_for(workers_.size() + 1 + i));
+  size_t next = workers_.size() + 1;
+  for (auto& p : producers_) p->start(cpu_for(next++));
+  for (auto& p : line_producers_) p->start(cpu_for(next++));
   running_ = true;
 }
 
@@ -73,6 +127,7 @@ void Server::stop() {
   running_ = false;
   acceptor_->stop();
   for (auto& p : producers_) p->stop();
+  for (auto& p : line_producers_) p->stop();
   for (auto& w : workers_) w->request_stop();
   for (auto& w : workers_) w->join();
 }

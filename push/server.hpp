@@ -1,5 +1,5 @@
 #pragma once
-// Server: wires the threads together. N workers, one acceptor, one producer per source, the
+// Server: wires the threads together. N workers, one acceptor, one producer per topic, the
 // broadcast hub between them, and the routes. No globals: main() owns the one Server.
 //
 // Threads: every method belongs to the thread that owns the Server.
@@ -11,6 +11,7 @@
 #include "net/acceptor.hpp"
 #include "net/worker.hpp"
 #include "push/broadcast_hub.hpp"
+#include "push/lines_producer.hpp"
 #include "push/options.hpp"
 #include "push/producer.hpp"
 #include "push/routes.hpp"
@@ -18,32 +19,51 @@
 
 namespace levelcast {
 
+// What building a Server found wrong: one line, and the exit status it calls for.
+struct StartupError {
+  std::string message;
+  int exit_code = 0;  // 0: none; 2: bad configuration (a source); 1: the system refused
+};
+
 class Server {
  public:
-  // Binds the listening socket; on failure `error` says why and ok() is false.
-  Server(const ServerOptions& options, std::string& error);
+  // Opens the sources and binds the listening socket; on failure `error` says why and ok() is
+  // false.
+  Server(const ServerOptions& options, StartupError& error);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   bool ok() const { return acceptor_ != nullptr; }
   uint16_t port() const { return port_; }
+  const TopicRegistry& topics() const { return topics_; }
   void start();
   // Stops accepting and producing, sends every WebSocket client 1001, and waits for the workers.
   void stop();
 
  private:
+  // A topic's source, opened before the threads exist.
+  struct OpenedSource {
+    std::unique_ptr<AudioSource> audio;
+    std::unique_ptr<CommandStream> lines;
+  };
+
+  bool open_sources(StartupError& error);
+  void describe_topic(Topic& topic, const OpenedSource& source,
+                      const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
 
   ServerOptions options_;
   TopicRegistry topics_;
-  ServerMetrics metrics_;
+  std::vector<OpenedSource> sources_;
+  std::unique_ptr<ServerMetrics> metrics_;
   StaticSite site_;
-  LevelcastRoutes routes_;
+  std::unique_ptr<LevelcastRoutes> routes_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<BroadcastHub> hub_;
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Producer>> producers_;
+  std::vector<std::unique_ptr<LinesProducer>> line_producers_;
   uint16_t port_ = 0;
   bool running_ = false;
 };

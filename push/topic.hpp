@@ -42,6 +42,7 @@ class TopicRegistry {
   const Topic& for_channel(uint32_t channel) const { return *topics_[channel / 2]; }
   size_t size() const { return topics_.size(); }
   Topic& at(size_t i) { return *topics_[i]; }
+  const Topic& at(size_t i) const { return *topics_[i]; }
   size_t channel_count() const { return topics_.size() * 2; }
 
   // GET /topics: {"default":"synth","topics":[{...}, ...]}

@@ -1,177 +1,42 @@
 #include "push/audio/exec_source.hpp"
 
-#include <poll.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
-
 #include <fmt/format.h>
 
-#include "core/clock.hpp"
 #include "core/log.hpp"
 
 namespace levelcast {
-namespace {
-constexpr int kMaxStderrReads = 16;  // per call, so a chatty command cannot hold read() forever
-
-int64_t now_ms() { return mono_nanos() / 1'000'000; }
-int clamp_timeout(int64_t ms) { return static_cast<int>(std::clamp<int64_t>(ms, 0, 60'000)); }
-}  // namespace
 
 std::unique_ptr<ExecSource> ExecSource::open(ExecConfig config, std::string& error) {
-  std::unique_ptr<ExecSource> source(new ExecSource(std::move(config)));
-  if (!source->interrupt_.open(error)) return nullptr;
-  if (!source->start_run(error)) {
-    error = fmt::format("exec:{}: {}", source->config_.command, error);
+  auto stream = CommandStream::open({config.name, config.command, config.restart}, error);
+  if (!stream) {
+    error = "exec:" + error;
     return nullptr;
   }
-  return source;
+  return std::unique_ptr<ExecSource>(new ExecSource(std::move(config), std::move(stream)));
 }
 
-ExecSource::ExecSource(ExecConfig config)
-    : config_(std::move(config)), decoder_(config_.format, config_.channels) {}
-
-bool ExecSource::start_run(std::string& error) {
-  if (!child_.spawn(config_.command, error)) return false;
-  LC_LOG(debug, "source {}: started pid {}: {}", config_.name, child_.pid(), config_.command);
-  phase_ = Phase::running;
-  stdout_open_ = true;
-  stderr_open_ = true;
-  run_started_ms_ = now_ms();
-  decoder_.reset();
-  return true;
-}
+ExecSource::ExecSource(ExecConfig config, std::unique_ptr<CommandStream> stream)
+    : config_(std::move(config)),
+      stream_(std::move(stream)),
+      decoder_(config_.format, config_.channels),
+      run_(stream_->run()) {}
 
 size_t ExecSource::read(std::span<float> out) {
-  if (out.size() < static_cast<size_t>(config_.channels)) return 0;
-  // Each pass blocks in poll() at most once; it ends with audio, the end, or the interrupt.
-  while (phase_ != Phase::ended) {
-    if (interrupt_.signalled()) {
-      stop();
-      break;
-    }
-    size_t frames = 0;
-    switch (phase_) {
-      case Phase::running: frames = step_running(out); break;
-      case Phase::draining: frames = step_draining(out); break;
-      case Phase::waiting: step_waiting(); break;
-      case Phase::ended: break;
-    }
-    if (frames > 0) return frames;
-  }
-  return 0;
-}
-
-size_t ExecSource::step_running(std::span<float> out) {
-  enum { kInterrupt, kStdout, kStderr, kExit, kCount };
-  pollfd fds[kCount] = {{interrupt_.fd(), POLLIN, 0},
-                        {stdout_open_ ? child_.stdout_fd() : -1, POLLIN, 0},
-                        {stderr_open_ ? child_.stderr_fd() : -1, POLLIN, 0},
-                        {child_.exit_fd(), POLLIN, 0}};
-  // A command that closed stdout but keeps running gets kExitAfterEofMs, then it is stopped.
-  const int timeout = stdout_open_ ? -1 : clamp_timeout(stdout_closed_ms_ + kExitAfterEofMs - now_ms());
-  const int n = ::poll(fds, kCount, timeout);
-  if (n < 0 && errno != EINTR) {
-    LC_LOG(error, "source {}: poll: {}", config_.name, std::strerror(errno));
-    stop();
-    return 0;
-  }
-  if (n > 0) {
-    if (fds[kInterrupt].revents != 0) return 0;
-    if (fds[kStderr].revents != 0) forward_stderr();
-    if (fds[kStdout].revents != 0) {
-      const size_t frames = read_stdout(out);
-      if (frames > 0) return frames;
-    }
-    if (fds[kExit].revents != 0) {
-      phase_ = Phase::draining;
-      return 0;
-    }
-  }
-  if (!stdout_open_ && now_ms() - stdout_closed_ms_ >= kExitAfterEofMs) end_run();
-  return 0;
-}
-
-size_t ExecSource::step_draining(std::span<float> out) {
-  forward_stderr();
-  const size_t frames = stdout_open_ ? read_stdout(out) : 0;
-  if (frames == 0) end_run();
-  return frames;
-}
-
-void ExecSource::step_waiting() {
-  const WaitResult r = wait_readable(-1, interrupt_, clamp_timeout(restart_at_ms_ - now_ms()));
-  if (r == WaitResult::interrupted || now_ms() < restart_at_ms_) return;
-  std::string error;
-  if (start_run(error)) return;
-  LC_LOG(error, "source {}: {}; retrying in {:.1f} s", config_.name, error, static_cast<double>(backoff_ms_) / 1000);
-  restart_at_ms_ = now_ms() + backoff_ms_;
-  backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
-}
-
-// Non-blocking: returns the whole frames that are there now (0 when none, or at end of file).
-size_t ExecSource::read_stdout(std::span<float> out) {
   const size_t frames = out.size() / static_cast<size_t>(config_.channels);
+  if (frames == 0) return 0;
   while (true) {
     const std::span<std::byte> space = decoder_.space_for(frames);
-    const ssize_t n = ::read(child_.stdout_fd(), space.data(), space.size());
-    if (n > 0) {
-      const size_t got = decoder_.commit(static_cast<size_t>(n), out);
-      if (got > 0) return got;
-      continue;
+    const size_t n = stream_->read(space);
+    if (n == 0) return 0;
+    // A new run of the command starts a new byte stream: a carried partial frame is stale.
+    if (stream_->run() != run_) {
+      if (decoder_.has_partial_frame()) LC_LOG(warn, "source {}: output ended inside a frame", config_.name);
+      decoder_.drop_carried(n);
+      run_ = stream_->run();
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return 0;
-    if (n < 0) LC_LOG(error, "source {}: reading the command's output: {}", config_.name, std::strerror(errno));
-    stdout_open_ = false;
-    stdout_closed_ms_ = now_ms();
-    return 0;
+    const size_t got = decoder_.commit(n, out);
+    if (got > 0) return got;
   }
-}
-
-void ExecSource::forward_stderr() {
-  char buffer[4096];
-  for (int i = 0; i < kMaxStderrReads && stderr_open_; ++i) {
-    const ssize_t n = ::read(child_.stderr_fd(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return;
-    if (n <= 0) {
-      stderr_open_ = false;
-      break;
-    }
-    stderr_lines_.feed(std::string_view(buffer, static_cast<size_t>(n)),
-                       [this](std::string_view line) { LC_LOG(info, "source {}: {}", config_.name, line); });
-  }
-}
-
-void ExecSource::end_run() {
-  forward_stderr();
-  child_.terminate();  // only reaps when it has exited by itself
-  stderr_lines_.flush([this](std::string_view line) { LC_LOG(info, "source {}: {}", config_.name, line); });
-  if (decoder_.has_partial_frame()) LC_LOG(warn, "source {}: output ended inside a frame", config_.name);
-  const int64_t ran_ms = now_ms() - run_started_ms_;
-  const std::string how = fmt::format("source {}: command {} after {:.1f} s", config_.name,
-                                      child_.exit_description(), static_cast<double>(ran_ms) / 1000);
-  if (config_.restart == RestartPolicy::never) {
-    LC_LOG(info, "{}; restart=never, the source has ended", how);
-    phase_ = Phase::ended;
-    return;
-  }
-  if (ran_ms >= kStableRunMs) backoff_ms_ = kFirstBackoffMs;
-  LC_LOG(warn, "{}; restarting in {:.1f} s", how, static_cast<double>(backoff_ms_) / 1000);
-  restart_at_ms_ = now_ms() + backoff_ms_;
-  backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
-  phase_ = Phase::waiting;
-}
-
-void ExecSource::stop() {
-  if (child_.running()) {
-    child_.terminate();
-    LC_LOG(debug, "source {}: stopped the command ({})", config_.name, child_.exit_description());
-  }
-  phase_ = Phase::ended;
 }
 
 }  // namespace levelcast

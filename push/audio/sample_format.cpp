@@ -82,4 +82,9 @@ size_t PcmDecoder::commit(size_t bytes, std::span<float> out) {
   return frames;
 }
 
+void PcmDecoder::drop_carried(size_t fresh_bytes) {
+  if (carried_ != 0) std::memmove(buffer_.data(), buffer_.data() + carried_, fresh_bytes);
+  carried_ = 0;
+}
+
 }  // namespace levelcast

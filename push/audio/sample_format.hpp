@@ -32,6 +32,9 @@ class PcmDecoder {
   size_t commit(size_t bytes, std::span<float> out);
   // Drops a carried partial frame (a new stream begins).
   void reset() { carried_ = 0; }
+  // The same after `fresh_bytes` were read into space_for()'s span: those are kept, moved to
+  // the front, and are still to be commit()ted.
+  void drop_carried(size_t fresh_bytes);
   bool has_partial_frame() const { return carried_ != 0; }
 
  private:

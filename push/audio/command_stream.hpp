@@ -1,0 +1,86 @@
+#pragma once
+// CommandStream: the standard output of `/bin/sh -c COMMAND` as a byte stream that survives the
+// command's restarts. The command's stderr goes to our log line by line ("source NAME: LINE").
+// When the command ends, it is logged and, with restart=always, started again after a pause that
+// doubles from 0.5 s up to 30 s and falls back to 0.5 s after a run of 60 s or more; with
+// restart=never the stream ends. ExecSource decodes PCM from it, LineSource cuts it into lines.
+//
+// Owns one ChildProcess at a time. interrupt() or destruction stops the child (SIGTERM, then
+// SIGKILL after 1 s) and reaps it.
+//
+// Threads: read() from one reading thread only; interrupt() from any thread. read() does all
+// process handling itself, in one poll() over stdout, stderr, the child's pidfd and the
+// interrupt eventfd, so no helper thread is needed.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "push/audio/child_process.hpp"
+#include "push/audio/interrupt_event.hpp"
+#include "push/audio/line_splitter.hpp"
+#include "push/audio/source_spec.hpp"
+
+namespace levelcast {
+
+struct CommandConfig {
+  std::string name;  // the topic, for the log
+  std::string command;
+  RestartPolicy restart = RestartPolicy::always;
+};
+
+class CommandStream {
+ public:
+  static constexpr int64_t kFirstBackoffMs = 500;
+  static constexpr int64_t kMaxBackoffMs = 30'000;
+  static constexpr int64_t kStableRunMs = 60'000;  // a run this long resets the backoff
+  static constexpr int kExitAfterEofMs = 1000;     // grace for a command that closed stdout
+
+  // Starts the command. nullptr with `error` when it cannot be started at all.
+  static std::unique_ptr<CommandStream> open(CommandConfig config, std::string& error);
+
+  // Blocks until the command writes something and returns those bytes (at most out.size()),
+  // or returns 0 when the stream has ended for good (restart=never) or was interrupted.
+  size_t read(std::span<std::byte> out);
+  void interrupt() { interrupt_.signal(); }
+  // Rises each time the command is (re)started: a reader that keeps state across reads (a
+  // partial frame, a partial line) drops it when the run changes.
+  uint64_t run() const { return runs_; }
+  const std::string& name() const { return config_.name; }
+  // The running child's pid, -1 between runs. The reading thread only (tests, diagnostics).
+  pid_t child_pid() const { return child_.pid(); }
+
+ private:
+  enum class Phase {
+    running,   // the child runs; wait for output, stderr, its exit or the interrupt
+    draining,  // the child has exited; take what is left in the pipe without waiting
+    waiting,   // between runs, until restart_at_ms_
+    ended,
+  };
+
+  explicit CommandStream(CommandConfig config) : config_(std::move(config)) {}
+  bool start_run(std::string& error);
+  size_t step_running(std::span<std::byte> out);
+  size_t step_draining(std::span<std::byte> out);
+  void step_waiting();
+  size_t read_stdout(std::span<std::byte> out);
+  void forward_stderr();
+  void end_run();
+  void stop();
+
+  CommandConfig config_;
+  ChildProcess child_;
+  InterruptEvent interrupt_;
+  LineSplitter stderr_lines_;
+  Phase phase_ = Phase::running;
+  bool stdout_open_ = false;
+  bool stderr_open_ = false;
+  uint64_t runs_ = 0;
+  int64_t run_started_ms_ = 0;
+  int64_t stdout_closed_ms_ = 0;
+  int64_t restart_at_ms_ = 0;
+  int64_t backoff_ms_ = kFirstBackoffMs;
+};
+
+}  // namespace levelcast
