@@ -129,10 +129,12 @@ class Server:
     that thread).
     """
 
-    def __init__(self, *options, max_fds=None):
-        """`options` follow --bind/--port; `max_fds` lowers the child's RLIMIT_NOFILE."""
+    def __init__(self, *options, max_fds=None, stdin_pipe=False):
+        """`options` follow --bind/--port; `max_fds` lowers the child's RLIMIT_NOFILE;
+        `stdin_pipe` gives the test the server's stdin (self.stdin) to write audio into."""
         self.options = [str(o) for o in options]
         self.max_fds = max_fds
+        self.stdin_pipe = stdin_pipe
         self.proc = None
         self.port = None
         self._dir = None
@@ -143,6 +145,10 @@ class Server:
     def pid(self):
         return self.proc.pid
 
+    @property
+    def stdin(self):
+        return self.proc.stdin
+
     def url(self, path="/levels"):
         return f"ws://127.0.0.1:{self.port}{path}"
 
@@ -152,7 +158,8 @@ class Server:
         err_path = os.path.join(self._dir.name, "stderr")
         command = [server_path(), "--bind", "127.0.0.1", "--port", "0", *self.options]
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
+            stdin = subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL
+            self.proc = subprocess.Popen(command, stdin=stdin, stdout=out,
                                          stderr=err, preexec_fn=self._prepare_child)
         try:
             self.port = poll_until(self._listening_port, STARTUP_DEADLINE,
@@ -226,6 +233,8 @@ class Server:
                 problem = f"server ignored {sig.name} for {SHUTDOWN_DEADLINE:g} s"
             elif status not in (0, -sig):
                 problem = f"server stopped with status {status} after {sig.name}"
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
         extra = self._captured("stdout").splitlines()[1:]
         if extra and problem is None:
             problem = f"stdout should hold only the listening line; also: {extra[:3]}"
