@@ -23,12 +23,16 @@ std::string_view status_text(int status) {
 }
 
 void append_response(std::string& out, int status, std::string_view content_type,
-                     std::string_view body, std::string_view extra_headers) {
-  fmt::format_to(std::back_inserter(out),
-                 "HTTP/1.1 {} {}\r\nServer: levelcast\r\nContent-Type: {}\r\n"
-                 "Content-Length: {}\r\nConnection: close\r\n{}\r\n",
-                 status, status_text(status), content_type, body.size(), extra_headers);
-  out.append(body);
+                     std::string_view body, std::string_view extra_headers, bool head_only) {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "HTTP/1.1 {} {}\r\nServer: levelcast\r\n", status, status_text(status));
+  if (status == 304) {
+    fmt::format_to(it, "Connection: close\r\n{}\r\n", extra_headers);
+    return;
+  }
+  fmt::format_to(it, "Content-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n",
+                 content_type, body.size(), extra_headers);
+  if (!head_only) out.append(body);
 }
 
 void append_error_response(std::string& out, int status, std::string_view reason,

@@ -8,9 +8,11 @@ namespace levelcast {
 std::string_view status_text(int status);
 
 // Appends a complete response with Content-Length and "Connection: close".
-// `extra_headers` are whole lines, each ending in "\r\n".
+// `extra_headers` are whole lines, each ending in "\r\n". With `head_only` (a HEAD request) the
+// Content-Length is the body's but the body is left out; a 304 has neither (RFC 9110 15.4.5).
 void append_response(std::string& out, int status, std::string_view content_type,
-                     std::string_view body, std::string_view extra_headers = {});
+                     std::string_view body, std::string_view extra_headers = {},
+                     bool head_only = false);
 
 // The same for a short plain-text error body: "<status text>: <reason>\n".
 void append_error_response(std::string& out, int status, std::string_view reason,

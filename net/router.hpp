@@ -17,6 +17,7 @@ struct RouteDecision {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::string extra_headers;  // whole lines, each ending "\r\n"
+  bool head_only = false;     // a HEAD request: the headers of the response, not its body
   uint32_t channel = 0;       // for upgrade_subscribe
   uint32_t max_message = 4096;  // largest client message accepted after the upgrade
   bool resume = false;        // ?since= given: replay the history after `since` first

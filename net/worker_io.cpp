@@ -117,7 +117,7 @@ void Worker::answer_request(Connection& c, const HttpRequest& request) {
   router_.route(request, decision);
   if (decision.action == RouteDecision::Action::respond) {
     append_response(c.out.own_bytes(), decision.status, decision.content_type, decision.body,
-                    decision.extra_headers);
+                    decision.extra_headers, decision.head_only);
     c.close_after_flush = true;
     return;
   }

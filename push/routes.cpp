@@ -35,9 +35,12 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   const Topic* topic = &topics_.default_topic();
   if (path.starts_with(kLevelsPrefix)) topic = topics_.find(path.substr(kLevelsPrefix.size()));
   if (topic == nullptr) return respond(d, 404, "Not Found: no such topic\n");
-  if (request.method != "GET") {
+  // HEAD is a GET without the body, for the plain HTTP routes; WebSocket routes take GET only.
+  const bool plain_http = path == "/topics" || path == "/healthz" || path == "/metrics";
+  d.head_only = request.method == "HEAD" && plain_http;
+  if (request.method != "GET" && !d.head_only) {
     respond(d, 405, "Method Not Allowed: only GET\n");
-    d.extra_headers = "Allow: GET\r\n";
+    d.extra_headers = plain_http ? "Allow: GET, HEAD\r\n" : "Allow: GET\r\n";
     return;
   }
   if (is_levels) {

@@ -222,11 +222,12 @@ void StaticSite::serve(const HttpRequest& request, RouteDecision& d) const {
     lookup = directory_.empty() ? find_embedded(path) : find_in_directory(path);
   }
   if (!lookup.found) return respond(d, 404, "Not Found: no such file\n");
-  if (request.method != "GET") {
-    respond(d, 405, "Method Not Allowed: only GET\n");
-    d.extra_headers = "Allow: GET\r\n";
+  if (request.method != "GET" && request.method != "HEAD") {
+    respond(d, 405, "Method Not Allowed: only GET and HEAD\n");
+    d.extra_headers = "Allow: GET, HEAD\r\n";
     return;
   }
+  d.head_only = request.method == "HEAD";
   if (lookup.size > kMaxFileBytes) return respond(d, 403, "Forbidden: file over 16 MiB\n");
   d.extra_headers = fmt::format("Last-Modified: {}\r\nCache-Control: no-cache\r\n",
                                 http_date(lookup.modified));

@@ -16,9 +16,7 @@ class StaticSite {
   explicit StaticSite(std::string directory);
   // Answers a request for `request.path`: 404 when there is no such file under the site, 405
   // for a method other than GET or HEAD, else 200 with the file, or 304 when If-Modified-Since
-  // is not older than the file.
-  // HEAD is answered 405 (Allow: GET) for now: the worker writes Content-Length from the body,
-  // so a body-less answer with the file's length needs a flag in RouteDecision.
+  // is not older than the file. HEAD gets the GET's headers (RouteDecision::head_only).
   void serve(const HttpRequest& request, RouteDecision& decision) const;
 
  private:
