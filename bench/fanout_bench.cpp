@@ -4,6 +4,8 @@
 // new and reported per delivery (the target is zero).
 #include <benchmark/benchmark.h>
 
+#include <sys/socket.h>
+
 #include <thread>
 
 #include "bench/allocation_counter.hpp"
@@ -13,12 +15,17 @@
 #include "net/ws_frame.hpp"
 #include "push/snapshot_binary.hpp"
 
+#include "net/uring_fan_out.hpp"
+
 namespace levelcast {
 namespace {
 
 const std::string kPayload(150, 'x');  // about the size of a 2-channel JSON snapshot
 
-void BM_FanOutSend(benchmark::State& state) {
+// Both write paths of the worker run through this: `round` writes the frame to every server
+// side once and reports the deliveries that went out whole.
+template <typename Round>
+void run_fan_out(benchmark::State& state, Round&& round) {
   const auto subscribers = static_cast<size_t>(state.range(0));
   bench::LoopbackPairs pairs(subscribers);
   FrameLeases leases;
@@ -30,9 +37,8 @@ void BM_FanOutSend(benchmark::State& state) {
   uint64_t sent = 0;
   for (auto _ : state) {
     const uint64_t before = bench::allocations();
-    const FanOutResult r = fan_out_frame(pairs.servers(), held, leases, waiting, broken);
+    sent += round(pairs.servers(), held, leases, waiting, broken);
     allocations += bench::allocations() - before;
-    sent += r.sent;
     state.PauseTiming();
     for (Connection* c : waiting) c->out.clear(leases);
     waiting.clear();
@@ -40,13 +46,50 @@ void BM_FanOutSend(benchmark::State& state) {
     state.ResumeTiming();
   }
   leases.unuse(held);
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * subscribers));
-  state.counters["allocs_per_delivery"] =
-      static_cast<double>(allocations) / static_cast<double>(state.iterations() * subscribers);
-  state.counters["sent_whole"] =
-      static_cast<double>(sent) / static_cast<double>(state.iterations() * subscribers);
+  const double deliveries = static_cast<double>(state.iterations() * subscribers);
+  state.SetItemsProcessed(static_cast<int64_t>(deliveries));
+  state.counters["allocs_per_delivery"] = static_cast<double>(allocations) / deliveries;
+  state.counters["sent_whole"] = static_cast<double>(sent) / deliveries;
+}
+
+// The floor: a bare loop of send() of the same bytes, no bookkeeping at all.
+void BM_FanOutFloor(benchmark::State& state) {
+  run_fan_out(state, [](const std::vector<Connection*>& subs, HeldFrame* held, FrameLeases&,
+                        std::vector<Connection*>&, std::vector<Connection*>&) {
+    uint64_t whole = 0;
+    for (Connection* c : subs) {
+      whole += ::send(c->fd, held->frame->data(), held->frame->size(), MSG_NOSIGNAL) ==
+               static_cast<ssize_t>(held->frame->size());
+    }
+    return whole;
+  });
+}
+BENCHMARK(BM_FanOutFloor)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The worker's send() path (--send-mode send).
+void BM_FanOutSend(benchmark::State& state) {
+  run_fan_out(state, [](const std::vector<Connection*>& subs, HeldFrame* held, FrameLeases& leases,
+                        std::vector<Connection*>& waiting, std::vector<Connection*>& broken) {
+    return fan_out_frame(subs, held, leases, waiting, broken).sent;
+  });
 }
 BENCHMARK(BM_FanOutSend)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The worker's io_uring path (the default), one submission per round.
+void BM_FanOutUring(benchmark::State& state) {
+  std::string why;
+  auto uring = UringFanOut::create(why);
+  if (!uring) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  run_fan_out(state, [&uring](const std::vector<Connection*>& subs, HeldFrame* held,
+                              FrameLeases& leases, std::vector<Connection*>& waiting,
+                              std::vector<Connection*>& broken) {
+    return uring->fan_out(subs, held, leases, waiting, broken).sent;
+  });
+}
+BENCHMARK(BM_FanOutUring)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // A producer publishing frame pointers while a worker thread drains them in bulk: the time
 // until the worker has taken every item, per item.

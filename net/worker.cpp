@@ -67,6 +67,12 @@ void Worker::run(int cpu) {
   owner_.claim();
   name_current_thread(("lc-worker-" + std::to_string(config_.index)).c_str());
   if (!pin_current_thread(cpu)) LC_LOG(warn, "worker {}: cannot pin to CPU {}", config_.index, cpu);
+  if (config_.io_uring) {
+    // Created here: the ring is single-issuer, bound to the thread that submits to it.
+    std::string why;
+    uring_ = UringFanOut::create(why);
+    if (!uring_) LC_LOG(info, "worker {}: {}; writing with send()", config_.index, why);
+  }
   const int64_t sweep = sweep_interval(config_.limits);
   epoll_event events[kMaxEvents];
   now_ = mono_nanos();
@@ -171,7 +177,9 @@ void Worker::receive_broadcast(const BroadcastItem& item) {
 }
 
 void Worker::fan_out(uint32_t channel, HeldFrame* held) {
-  const FanOutResult r = fan_out_frame(subscribers_[channel], held, leases_, waiting_, broken_);
+  const FanOutResult r =
+      uring_ ? uring_->fan_out(subscribers_[channel], held, leases_, waiting_, broken_)
+             : fan_out_frame(subscribers_[channel], held, leases_, waiting_, broken_);
   bump(counters_.messages_sent, r.sent);
   bump(counters_.bytes_sent, r.bytes);
   bump(counters_.messages_dropped, r.dropped);

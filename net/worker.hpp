@@ -23,6 +23,7 @@
 #include "net/frame_history.hpp"
 #include "net/frame_leases.hpp"
 #include "net/router.hpp"
+#include "net/uring_fan_out.hpp"
 #include "net/wakeup.hpp"
 
 namespace levelcast {
@@ -41,6 +42,7 @@ struct WorkerConfig {
   size_t index = 0;
   size_t channel_count = 1;
   size_t history = 256;  // snapshot frames kept per channel for ?since= resume
+  bool io_uring = true;  // write a broadcast round as one io_uring submission when possible
   ConnectionLimits limits;
   int64_t shutdown_grace_ns = 1'500'000'000;
 };
@@ -131,6 +133,7 @@ class Worker {
   std::vector<HeldFrame*> latest_;                     // per channel: for new subscribers
   std::vector<FrameHistory> history_;                  // per channel: for resuming ones
   FrameLeases leases_;
+  std::unique_ptr<UringFanOut> uring_;  // null: one send() per subscriber
   std::unique_ptr<uint8_t[]> read_buffer_;
 };
 

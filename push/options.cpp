@@ -40,6 +40,7 @@ struct Texts {
   std::string cpus;
   std::string level = "info";
   std::vector<std::string> sources;
+  std::string send_mode = "io_uring";
 };
 
 void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
@@ -88,6 +89,11 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
       ->check(seconds)->capture_default_str();
   app.add_option("--idle-timeout", s.idle, "Seconds of client silence before closing")
       ->check(seconds)->capture_default_str();
+  app.add_option("--send-mode", t.send_mode,
+                 "How workers write a broadcast: io_uring (one submission per round, falls back "
+                 "to send when unavailable) or send (one system call per subscriber)")
+      ->check(CLI::IsMember({"io_uring", "send"}))
+      ->capture_default_str();
   app.add_option("--slow-close-after", s.slow_close,
                  "Close (1008) a subscriber that has taken no snapshot for this many seconds; 0: never")
       ->check(CLI::Range(0.0, 86400.0))
@@ -129,6 +135,7 @@ std::optional<int> finish(ServerOptions& o, const Seconds& s, const Texts& t) {
   const std::string& cpus = t.cpus;
   const std::string& level = t.level;
   if (auto error = parse_sources(t.sources, o)) return fail(*error);
+  o.io_uring = t.send_mode == "io_uring";
   if (!cpus.empty()) {
     auto parsed = parse_cpu_list(cpus);
     if (!parsed) return fail(fmt::format("--pin-cpus: '{}' is not a CPU list like 0,2-3", cpus));

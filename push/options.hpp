@@ -27,6 +27,7 @@ struct ServerOptions {
   std::string static_dir;  // empty: the web page embedded in the binary
   size_t history = 256;    // snapshots kept per topic for ?since= resume
   bool realtime = true;    // pace file sources to real time
+  bool io_uring = true;    // --send-mode io_uring (default) or send
   ConnectionLimits limits;
 };
 

@@ -35,6 +35,19 @@ class SnapshotStream(unittest.TestCase):
         self.assertGreaterEqual(later[0][1]["seq"], first[-1][1]["seq"])
 
 
+class SendMode(unittest.TestCase):
+    def test_both_write_paths_deliver_consecutive_snapshots(self):
+        for mode in ("send", "io_uring"):
+            with self.subTest(mode=mode):
+                server = harness.launch(self, "--rate", RATE, "--send-mode", mode)
+
+                async def scenario():
+                    async with harness.connect(server) as ws:
+                        return [(await harness.recv_snapshot(ws))[1]["seq"] for _ in range(COUNT)]
+                seqs = harness.run(scenario())
+                self.assertTrue(harness.consecutive(seqs), f"{mode}: {seqs}")
+
+
 class ChannelCount(unittest.TestCase):
     def test_channels_option_sets_the_entry_count(self):
         server = harness.launch(self, "--rate", RATE, "--channels", 1)

@@ -1,0 +1,138 @@
+#include "net/uring_fan_out.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/check.hpp"
+
+#if LEVELCAST_HAVE_URING
+#include <liburing.h>
+#endif
+
+namespace levelcast {
+namespace {
+constexpr unsigned kEntries = 4096;  // subscribers per submission
+}
+
+#if LEVELCAST_HAVE_URING
+namespace {
+// Submits the prepared sends and hands every completion to `on_done(index, result)`. The sends
+// complete inline, so this normally returns after one system call; it waits for stragglers
+// anyway, because the round's bookkeeping needs every result.
+template <typename OnDone>
+void submit_and_reap(io_uring* ring, size_t expected, OnDone&& on_done) {
+  int rc;
+  while ((rc = io_uring_submit_and_wait(ring, static_cast<unsigned>(expected))) == -EINTR) {
+  }
+  LC_CHECK(rc >= 0);
+  for (size_t seen = 0; seen < expected;) {
+    io_uring_cqe* cqe;
+    while (io_uring_wait_cqe(ring, &cqe) == -EINTR) {
+    }
+    unsigned head;
+    unsigned batch = 0;
+    io_uring_for_each_cqe(ring, head, cqe) {
+      on_done(io_uring_cqe_get_data64(cqe), cqe->res);
+      ++batch;
+    }
+    io_uring_cq_advance(ring, batch);
+    seen += batch;
+  }
+}
+}  // namespace
+
+struct UringFanOut::Ring {
+  io_uring ring{};
+  bool ready = false;
+  ~Ring() {
+    if (ready) io_uring_queue_exit(&ring);
+  }
+};
+
+std::unique_ptr<UringFanOut> UringFanOut::create(std::string& why) {
+  auto ring = std::make_unique<Ring>();
+  io_uring_params params{};
+  // One thread submits and reaps; completions are taken right after each submission.
+  params.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER;
+  int rc = io_uring_queue_init_params(kEntries, &ring->ring, &params);
+  if (rc == -EINVAL) {  // an older kernel without those flags
+    params = {};
+    rc = io_uring_queue_init_params(kEntries, &ring->ring, &params);
+  }
+  if (rc != 0) {
+    why = std::string("io_uring: ") + std::strerror(-rc);
+    return nullptr;
+  }
+  ring->ready = true;
+  return std::unique_ptr<UringFanOut>(new UringFanOut(std::move(ring)));
+}
+
+FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, HeldFrame* held,
+                                  FrameLeases& leases, std::vector<Connection*>& now_waiting,
+                                  std::vector<Connection*>& broken) {
+  const uint8_t* data = held->frame->data();
+  const auto size = static_cast<unsigned>(held->frame->size());
+  FanOutResult result;
+  io_uring* ring = &ring_->ring;
+  size_t next = 0;
+  while (next < subscribers.size()) {
+    batch_.clear();
+    for (; next < subscribers.size() && batch_.size() < kEntries; ++next) {
+      Connection* c = subscribers[next];
+      if (!c->out.empty()) {
+        result.dropped += c->out.offer(held, leases) ? 1 : 0;
+        continue;
+      }
+      io_uring_sqe* sqe = io_uring_get_sqe(ring);
+      io_uring_prep_send(sqe, c->fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+      io_uring_sqe_set_data64(sqe, batch_.size());
+      batch_.push_back(c);
+    }
+    if (batch_.empty()) break;
+    submit_and_reap(ring, batch_.size(), [&](uint64_t index, int res) {
+      Connection* c = batch_[index];
+      if (res == static_cast<int>(size)) {
+        ++result.sent;
+        return;
+      }
+      if (res > 0) {
+        c->out.start_partial(held, static_cast<size_t>(res));
+        result.bytes += static_cast<uint64_t>(res);
+      } else if (res == -EAGAIN) {
+        c->out.offer(held, leases);
+      } else {
+        broken.push_back(c);
+        return;
+      }
+      now_waiting.push_back(c);
+    });
+  }
+  result.bytes += result.sent * size;
+  return result;
+}
+
+#else  // built without liburing
+
+struct UringFanOut::Ring {};
+
+std::unique_ptr<UringFanOut> UringFanOut::create(std::string& why) {
+  why = "built without liburing";
+  return nullptr;
+}
+
+FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, HeldFrame* held,
+                                  FrameLeases& leases, std::vector<Connection*>& now_waiting,
+                                  std::vector<Connection*>& broken) {
+  return fan_out_frame(subscribers, held, leases, now_waiting, broken);
+}
+
+#endif
+
+UringFanOut::UringFanOut(std::unique_ptr<Ring> ring) : ring_(std::move(ring)) {
+  batch_.reserve(kEntries);
+}
+UringFanOut::~UringFanOut() = default;
+
+}  // namespace levelcast
