@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "core/check.hpp"
@@ -113,6 +114,13 @@ void Worker::handle_wakeup() {
   drain_broadcasts();
 }
 
+// A connection handed to us that we cannot take: closed at once, never seen by the loop.
+void Worker::refuse(int fd, const char* why) {
+  LC_LOG(warn, "worker {}: refusing a connection: {}", config_.index, why);
+  ::close(fd);
+  metrics_.open_connections().fetch_sub(1, std::memory_order_relaxed);
+}
+
 Connection* Worker::lookup(uint64_t token) {
   const auto slot = static_cast<uint32_t>(token);
   if (slot >= slots_.size()) return nullptr;
@@ -127,8 +135,7 @@ void Worker::adopt_connections() {
   while ((n = accepted_.try_dequeue_bulk(batch, kDequeueBatch)) > 0) {
     for (size_t i = 0; i < n; ++i) {
       if (shutdown_deadline_ != 0) {
-        ::close(batch[i].fd);
-        metrics_.open_connections().fetch_sub(1, std::memory_order_relaxed);
+        refuse(batch[i].fd, "shutting down");
         continue;
       }
       uint32_t slot;
@@ -146,7 +153,11 @@ void Worker::adopt_connections() {
       c.reject = batch[i].reject;
       c.phase_since = c.last_receive = now_;
       c.events = EPOLLIN;
-      LC_CHECK(epoll_.add(c.fd, EPOLLIN, token_of(c)));
+      if (!epoll_.add(c.fd, EPOLLIN, token_of(c))) {  // the kernel is out of epoll watches
+        refuse(c.fd, std::strerror(errno));
+        recycle(c);
+        continue;
+      }
       ++live_connections_;
       bump(counters_.connections);
     }
@@ -303,17 +314,20 @@ void Worker::close_connection(Connection& c) {
 // Freed only here, at the end of an iteration, so events later in the same batch never see a
 // reused slot.
 void Worker::free_dead() {
-  for (Connection* c : dead_) {
-    c->out.clear(leases_);
-    const uint32_t next_generation = c->generation + 1;
-    const uint32_t slot = c->slot;
-    *c = Connection{};
-    c->generation = next_generation;
-    c->slot = slot;
-    c->dead = true;  // stays dead until adopted again
-    free_slots_.push_back(slot);
-  }
+  for (Connection* c : dead_) recycle(*c);
   dead_.clear();
+}
+
+// Back to the free list, with a new generation so stale epoll tokens no longer match.
+void Worker::recycle(Connection& c) {
+  c.out.clear(leases_);
+  const uint32_t next_generation = c.generation + 1;
+  const uint32_t slot = c.slot;
+  c = Connection{};
+  c.generation = next_generation;
+  c.slot = slot;
+  c.dead = true;  // stays dead until adopted again
+  free_slots_.push_back(slot);
 }
 
 void Worker::release_all_frames() {

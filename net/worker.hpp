@@ -72,6 +72,7 @@ class Worker {
   void handle_event(const epoll_event& event);
   void handle_wakeup();
   void adopt_connections();
+  void refuse(int fd, const char* why);
   void drain_broadcasts();
   void receive_broadcast(const BroadcastItem& item);
   void fan_out(uint32_t channel, HeldFrame* held);
@@ -81,6 +82,7 @@ class Worker {
   Connection* lookup(uint64_t token);
   void close_connection(Connection& c);
   void free_dead();
+  void recycle(Connection& c);
   void subscribe(Connection& c, const RouteDecision& decision);
   void replay_history(Connection& c, uint64_t since);
   void unsubscribe(Connection& c);

@@ -13,6 +13,7 @@
 namespace levelcast {
 namespace {
 constexpr int kReadsPerEvent = 4;  // fairness: one busy client cannot starve the others
+constexpr size_t kKeepInputCapacity = 16 * 1024;
 }
 
 // The ws_reader policy: protocol events of one connection, turned into worker actions.
@@ -87,6 +88,8 @@ void Worker::process_input(Connection& c, std::span<uint8_t> fresh) {
   if (c.close_after_flush || c.phase == Phase::lingering) used = input.size();
   if (buffered) {
     c.in.erase(0, used);
+    // A large message has passed: give its memory back rather than keep it per connection.
+    if (c.in.empty() && c.in.capacity() > kKeepInputCapacity) std::string().swap(c.in);
   } else if (used < input.size()) {
     c.in.assign(reinterpret_cast<const char*>(input.data()) + used, input.size() - used);
   }

@@ -93,7 +93,8 @@ void append_frame(std::string& out, Opcode opcode, std::span<const uint8_t> payl
   uint8_t header[kMaxServerHeaderBytes];
   const size_t n = encode_server_header(header, opcode, payload.size());
   out.append(reinterpret_cast<const char*>(header), n);
-  out.append(reinterpret_cast<const char*>(payload.data()), payload.size());
+  // An empty span may have a null data(): never hand that to append/memcpy.
+  if (!payload.empty()) out.append(reinterpret_cast<const char*>(payload.data()), payload.size());
 }
 
 void append_close_frame(std::string& out, uint16_t code, std::string_view reason) {
@@ -101,7 +102,7 @@ void append_close_frame(std::string& out, uint16_t code, std::string_view reason
   payload[0] = static_cast<uint8_t>(code >> 8);
   payload[1] = static_cast<uint8_t>(code);
   const size_t reason_len = std::min(reason.size(), kMaxControlPayload - 2);
-  std::memcpy(payload + 2, reason.data(), reason_len);
+  if (reason_len > 0) std::memcpy(payload + 2, reason.data(), reason_len);
   append_frame(out, Opcode::close, {payload, 2 + reason_len});
 }
 
