@@ -14,26 +14,12 @@ FanOutResult fan_out_frame(std::span<Connection* const> subscribers, HeldFrame* 
   FanOutResult result;
   for (Connection* c : subscribers) {
     if (!c->out.empty()) {
-      result.dropped += c->out.offer(held, leases) ? 1 : 0;
+      queue_behind(c, held, leases, result);
       continue;
     }
     const ssize_t n = ::send(c->fd, data, size, MSG_NOSIGNAL);
-    if (n == static_cast<ssize_t>(size)) {
-      ++result.sent;
-      continue;
-    }
-    if (n > 0) {
-      c->out.start_partial(held, static_cast<size_t>(n));
-      result.bytes += static_cast<uint64_t>(n);
-    } else if (n < 0 && errno == EAGAIN) {
-      c->out.offer(held, leases);
-    } else {
-      broken.push_back(c);
-      continue;
-    }
-    now_waiting.push_back(c);
+    settle_send(c, held, n >= 0 ? n : -errno, leases, result, {now_waiting, broken});
   }
-  result.bytes += result.sent * size;
   return result;
 }
 

@@ -82,7 +82,7 @@ FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, Held
     for (; next < subscribers.size() && batch_.size() < kEntries; ++next) {
       Connection* c = subscribers[next];
       if (!c->out.empty()) {
-        result.dropped += c->out.offer(held, leases) ? 1 : 0;
+        queue_behind(c, held, leases, result);
         continue;
       }
       io_uring_sqe* sqe = io_uring_get_sqe(ring);
@@ -92,24 +92,9 @@ FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, Held
     }
     if (batch_.empty()) break;
     submit_and_reap(ring, batch_.size(), [&](uint64_t index, int res) {
-      Connection* c = batch_[index];
-      if (res == static_cast<int>(size)) {
-        ++result.sent;
-        return;
-      }
-      if (res > 0) {
-        c->out.start_partial(held, static_cast<size_t>(res));
-        result.bytes += static_cast<uint64_t>(res);
-      } else if (res == -EAGAIN) {
-        c->out.offer(held, leases);
-      } else {
-        broken.push_back(c);
-        return;
-      }
-      now_waiting.push_back(c);
+      settle_send(batch_[index], held, res, leases, result, {now_waiting, broken});
     });
   }
-  result.bytes += result.sent * size;
   return result;
 }
 
