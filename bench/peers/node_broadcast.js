@@ -3,10 +3,11 @@
 //
 //   node bench/peers/node_broadcast.js --port 0 --rate 50 [--raw] [--exit-after 60]
 //
-// ws://HOST:PORT/levels: every --rate Hz one JSON snapshot (about 150 bytes, with seq, ts in
-// CLOCK_REALTIME microseconds, rate and channels) goes to every client. By default through
-// client.send(), as a typical Node server would; with --raw one frame Buffer is built per tick
-// and written to each client's socket, which is the least work Node can do per client.
+// ws://HOST:PORT/levels: every --rate Hz one JSON snapshot (levelcast's 2-channel shape, about
+// 125 bytes, with seq, ts in CLOCK_REALTIME microseconds, rate and channels) goes to every
+// client. By default through client.send(), as a typical Node server would; with --raw one frame
+// Buffer is built per tick and written to each client's socket, which is the least work Node can
+// do per client.
 // ws://HOST:PORT/echo: every message is sent back as it came (text or binary).
 // Prints "listening on ws://HOST:PORT/levels" when ready; on exit (SIGINT, SIGTERM or
 // --exit-after) prints one line with the ticks sent and skipped.
@@ -51,13 +52,15 @@ function realtimeMicros() {
 }
 
 let seq = 0;
+// The shape and size of levelcast's 2-channel JSON snapshot (and of bench/peers/floor_send.cpp's):
+// levels with one decimal that drift with seq, about 125 bytes.
 function nextSnapshot() {
   seq += 1;
-  // Fixed-width numbers keep the payload near 150 bytes for any seq.
-  const level = (seq % 600) / 10;
+  const drift = 6 * Math.sin(seq * 0.05);
+  const level = (db) => db.toFixed(1);
   return `{"topic":"synth","seq":${seq},"ts":${realtimeMicros()},"rate":${options.rate},` +
-    `"channels":[{"name":"L","rms":-${(12 + level / 10).toFixed(2)},"peak":-${(3 + level / 20).toFixed(2)}},` +
-    `{"name":"R","rms":-${(13 + level / 10).toFixed(2)},"peak":-${(4 + level / 20).toFixed(2)}}]}`;
+    `"channels":[{"rms":${level(-18 + drift)},"peak":${level(-12 + drift)}},` +
+    `{"rms":${level(-21 - drift)},"peak":${level(-15 - drift)}}]}`;
 }
 
 // An unmasked final text frame, as a server sends it.

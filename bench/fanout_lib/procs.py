@@ -1,0 +1,272 @@
+"""Starting and stopping the measured processes, one load run, and the machine's state.
+
+Every process started here is recorded by PID and stopped by PID (SIGTERM, then SIGKILL);
+nothing is stopped by name. The server is pinned to SERVER_CPU with taskset, levelcast-load to
+LOAD_CPU. Every run is bounded: the servers that can exit by themselves are given
+--exit-after, and every wait has a timeout.
+"""
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / "build"
+LEVELCAST = BUILD / "levelcast"
+LOAD = BUILD / "bench" / "load" / "levelcast-load"
+FLOOR = BUILD / "bench" / "peers" / "levelcast-floor"
+NODE_PEER = REPO / "bench" / "peers" / "node_broadcast.js"
+SERVER_CPU = 0
+LOAD_CPU = 1
+
+_LISTENING = re.compile(r"listening on ws://[^:/]+:(\d+)/")
+_started = {}  # pid -> Popen, for stop_all() on the way out
+
+
+def log(text):
+    print(time.strftime("%H:%M:%S ") + text, flush=True)
+
+
+def build(targets=("levelcast", "levelcast-load", "levelcast-floor")):
+    """Configures a Release build in build/ if there is none, then builds the targets."""
+    if not (BUILD / "build.ninja").exists():
+        subprocess.run(["cmake", "-S", str(REPO), "-B", str(BUILD), "-G", "Ninja",
+                        "-DCMAKE_BUILD_TYPE=Release"], check=True)
+    subprocess.run(["cmake", "--build", str(BUILD), "-j2", "--target", *targets], check=True)
+
+
+class Server:
+    """One server process under test, pinned to SERVER_CPU; knows its PID and port."""
+
+    def __init__(self, name, argv, ready_timeout=15.0, pinned=True):
+        self.name = name
+        pin = ["taskset", "-c", str(SERVER_CPU)] if pinned else []
+        self.argv = [*pin, *map(str, argv)]
+        self.stderr_path = Path("/tmp") / f"levelcast-bench-{os.getpid()}-{name}.err"
+        with open(self.stderr_path, "w") as err:
+            self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=err,
+                                         stdin=subprocess.DEVNULL, text=True, cwd=REPO)
+        _started[self.proc.pid] = self.proc  # taskset execs the server: same PID
+        self.pid = self.proc.pid
+        self.port = self._wait_for_port(ready_timeout)
+        self.output = ""
+
+    def _wait_for_port(self, timeout):
+        deadline = time.monotonic() + timeout
+        seen = ""
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            if ready:
+                line = self.proc.stdout.readline()
+                if not line:
+                    break
+                seen += line
+                match = _LISTENING.search(line)
+                if match:
+                    return int(match.group(1))
+            elif self.proc.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError(f"{self.name} did not start: {seen!r} {self.stderr_tail()}")
+
+    def rss_kib(self):
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return None
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        return int(match.group(1)) if match else None
+
+    def stderr_tail(self):
+        try:
+            return self.stderr_path.read_text()[-400:]
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                out, _ = self.proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                out, _ = self.proc.communicate(timeout=10)
+        else:
+            out, _ = self.proc.communicate(timeout=10)
+        self.output = (out or "").strip()
+        _started.pop(self.pid, None)
+        try:
+            self.stderr_path.unlink()
+        except OSError:
+            pass
+        return self.output
+
+
+def stop_all():
+    for pid, proc in list(_started.items()):
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        _started.pop(pid, None)
+
+
+def load_argv(mode, port, connections, duration, warmup, pid=None, expect_rate=None,
+              path=None, connect_rate=None, source_ips=None, extra=()):
+    """The levelcast-load command line, pinned to LOAD_CPU with one thread. Above 10,000
+    connections they come from 4 source addresses, so that one port range never runs short."""
+    source_ips = source_ips or (1 if connections <= 10000 else 4)
+    argv = ["taskset", "-c", str(LOAD_CPU), str(LOAD), "--mode", mode, "--port", str(port),
+            "--connections", str(connections), "--duration", str(duration),
+            "--warmup", str(warmup), "--threads", "1", "--source-ips", str(source_ips), "--json"]
+    if pid:
+        argv += ["--pid", str(pid)]
+    if expect_rate:
+        argv += ["--expect-rate", f"{expect_rate:g}"]
+    if path:
+        argv += ["--path", path]
+    if connect_rate:
+        argv += ["--connect-rate", f"{connect_rate:g}"]
+    return argv + list(extra)
+
+
+def parse_load_output(stdout):
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    return None
+
+
+def run_load(argv, timeout, setup_limit=None, on_setup=None):
+    """Runs levelcast-load to the end; returns (its JSON report or None, exit status, stderr).
+    When the tool has not opened its connections within `setup_limit` s, it is stopped: a server
+    that cannot take the connections while it broadcasts fails the run (no report). Once they
+    are open, `on_setup()` runs (in another thread) and its result is returned fourth."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL)
+    _started[proc.pid] = proc
+    lines, result = [], {}
+    set_up = threading.Event()
+
+    def read_stderr():
+        for line in proc.stderr:
+            lines.append(line)
+            if "connections open after" in line and not set_up.is_set():
+                set_up.set()
+                if on_setup:
+                    result["probe"] = on_setup()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    out_parts = []
+    writer = threading.Thread(target=lambda: out_parts.append(proc.stdout.read()), daemon=True)
+    writer.start()
+    began = time.monotonic()
+    killed = None
+    while proc.poll() is None:
+        elapsed = time.monotonic() - began
+        if setup_limit and not set_up.is_set() and elapsed > setup_limit:
+            killed = f"set-up not finished after {setup_limit:g} s"
+        elif elapsed > timeout:
+            killed = f"killed after the {timeout:g} s timeout"
+        if killed:
+            proc.kill()
+            break
+        time.sleep(0.1)
+    proc.wait(timeout=10)
+    _started.pop(proc.pid, None)
+    writer.join(timeout=10)
+    reader.join(timeout=10)
+    err = "".join(lines).strip()[-600:]
+    if killed:
+        err += f"\n(bench/fanout: levelcast-load {killed})"
+    report = parse_load_output(out_parts[0] if out_parts else "")
+    return report, proc.returncode, err, result.get("probe")
+
+
+def setup_limit(connections):
+    """Seconds levelcast-load may take to open `connections` while the server broadcasts:
+    every server here opens 10,000 in 2-3 s when it is not saturated."""
+    return 15 + connections / 1000
+
+
+def load_timeout(connections, duration, warmup, connect_rate=None):
+    """Set-up (pacing plus the tool's 12 s stall limit), window, 5 s close grace and margin."""
+    pacing = connections / connect_rate if connect_rate else 0
+    return pacing + 12 + 30 + warmup + duration + 5 + 15
+
+
+def cpu_busy_fraction(interval=1.0):
+    """Fraction of all CPUs busy during `interval` s (nothing of ours runs while this samples)."""
+    def sample():
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        values = list(map(int, fields))
+        idle = values[3] + values[4]
+        return sum(values[:8]), idle
+
+    total0, idle0 = sample()
+    time.sleep(interval)
+    total1, idle1 = sample()
+    total = total1 - total0
+    return 0.0 if total <= 0 else 1.0 - (idle1 - idle0) / total
+
+
+def wait_for_quiet(threshold, max_wait):
+    """Waits (up to max_wait s) until other processes use less than `threshold` of the CPUs.
+    Returns the last busy fraction seen, which every run records."""
+    busy = cpu_busy_fraction()
+    waited = 0.0
+    while busy > threshold and waited < max_wait:
+        if waited == 0:
+            log(f"  machine busy ({busy:.0%} of the CPUs in use by others); waiting")
+        time.sleep(4)
+        waited += 5
+        busy = cpu_busy_fraction()
+    return busy
+
+
+def machine_info():
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.M)
+    meminfo = Path("/proc/meminfo").read_text()
+    mem = re.search(r"^MemTotal:\s+(\d+) kB", meminfo, re.M)
+
+    def read(path):
+        try:
+            return Path(path).read_text().strip()
+        except OSError:
+            return None
+
+    def command(*argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, timeout=10,
+                                  cwd=REPO).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+
+    ws_version = None
+    try:
+        ws_version = json.loads(Path("/usr/share/nodejs/ws/package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model.group(1).strip() if model else None,
+        "kernel": os.uname().release,
+        "mem_total_mib": int(mem.group(1)) // 1024 if mem else None,
+        "open_file_limit": command("sh", "-c", "ulimit -n"),
+        "ip_local_port_range": read("/proc/sys/net/ipv4/ip_local_port_range"),
+        "somaxconn": read("/proc/sys/net/core/somaxconn"),
+        "node": command("node", "--version"),
+        "node_ws": ws_version,
+        "liburing": command("pkg-config", "--modversion", "liburing"),
+        "git_commit": command("git", "rev-parse", "HEAD"),
+        "git_dirty_files": command("git", "status", "--porcelain", "--untracked-files=no"),
+        "loadavg_at_start": read("/proc/loadavg"),
+        "server_cpu": SERVER_CPU,
+        "load_cpu": LOAD_CPU,
+    }

@@ -1,0 +1,96 @@
+"""One measured run: start a server, point levelcast-load at it, stop it, judge the figures."""
+import time
+from dataclasses import dataclass
+
+from . import procs
+
+# A rate is sustained when at least this share is delivered, one snapshot per read or close to
+# it (a server that packs several snapshots into one write delivers stale data), and no
+# connection failed or was dropped.
+MIN_DELIVERY = 0.99
+MAX_MESSAGES_PER_READ = 1.2
+
+
+@dataclass
+class Config:
+    duration: float = 8.0
+    warmup: float = 2.0
+    reps: int = 3
+    quick: bool = False
+    quiet_threshold: float = 0.2  # share of both CPUs others may use before a run waits
+    max_wait: float = 30.0        # longest wait for a quiet machine before each run
+    tag: str = ""
+
+
+def judge(report, connections):
+    """(passed, reason) for a fanout run."""
+    if not report:
+        return False, "no report"
+    failed = report["connect_failed"] + report["handshake_failed"] + report["not_started"]
+    if report["opened"] < connections or failed:
+        return False, f"{report['opened']} of {connections} opened"
+    if report["dropped"]:
+        return False, f"{report['dropped']} connections dropped"
+    if (report.get("delivery_ratio") or 0) < MIN_DELIVERY:
+        return False, f"delivery {report.get('delivery_ratio') or 0:.2%}"
+    if (report.get("messages_per_read") or 99) > MAX_MESSAGES_PER_READ:
+        return False, f"{report.get('messages_per_read')} messages per read"
+    return True, "ok"
+
+
+def describe(record):
+    load = record.get("load") or {}
+    server = load.get("server") or {}
+    verdict = "pass" if record.get("pass") else f"FAIL ({record.get('why')})"
+    return (f"{record['system']:<17} N={record['n']:<6} {record['rate']:>6g} Hz rep {record['rep']}: "
+            f"{load.get('rate_per_s') or 0:>9.0f}/s deliv {load.get('delivery_ratio') or 0:6.2%} "
+            f"{load.get('messages_per_read') or 0:.2f}/read p50 {load.get('latency_p50_ms') or 0:.2f} "
+            f"p99 {load.get('latency_p99_ms') or 0:.2f} ms | server {server.get('cpu_us_per_message') or 0:.2f} us "
+            f"{server.get('cpu_s_per_s') or 0:.2f} s/s | client {load.get('client_cpu_percent') or 0:.0f}% "
+            f"| {verdict}")
+
+
+def measured_run(system, cfg, mode, connections, rate, rep, load_extra=(), server_more=(),
+                 connect_rate=None, before=None, probe_fn=None, after=None, path=None,
+                 source_ips=None):
+    """Starts `system` at `rate`, runs levelcast-load in `mode` against it, stops the server.
+    Hooks, each given the server: `before` runs before the load and returns sockets to close
+    after it; `probe_fn` runs once the load has its connections open; `after` once the load is
+    done. The results of the last two are recorded as "probe" and "after"."""
+    record = {"system": system.name, "mode": mode, "n": connections, "rate": rate, "rep": rep,
+              "started": time.strftime("%H:%M:%S")}
+    record["background_busy"] = round(procs.wait_for_quiet(cfg.quiet_threshold, cfg.max_wait), 3)
+    began = time.monotonic()
+    server = system.start(rate, server_more)
+    try:
+        record["rss_idle_kib"] = server.rss_kib()
+        argv = procs.load_argv(mode, server.port, connections, cfg.duration, cfg.warmup,
+                               pid=server.pid, expect_rate=rate if mode == "fanout" else None,
+                               path=path or (system.path if mode == "fanout" else None),
+                               connect_rate=connect_rate, source_ips=source_ips,
+                               extra=load_extra)
+        timeout = procs.load_timeout(connections, cfg.duration, cfg.warmup, connect_rate)
+        limit = procs.setup_limit(connections) if mode == "fanout" else None
+        kept = before(server) if before else None
+        try:
+            report, status, err, probe = procs.run_load(
+                argv, timeout, limit, (lambda: probe_fn(server)) if probe_fn else None)
+        finally:
+            for sock in kept or ():
+                sock.close()
+        if probe is not None:
+            record["probe"] = probe
+        record["rss_after_kib"] = server.rss_kib()
+        if after:
+            record["after"] = after(server)
+    finally:
+        record["server_output"] = server.stop()
+    record["load"] = report
+    record["load_status"] = status
+    if status != 0:
+        record["load_stderr"] = err
+    record["wall_s"] = round(time.monotonic() - began, 1)
+    if mode == "fanout":
+        record["pass"], record["why"] = judge(report, connections)
+        procs.log(describe(record))
+    return record
