@@ -38,6 +38,19 @@ void BM_Unmask(benchmark::State& state) {
 }
 BENCHMARK(BM_Unmask)->Arg(16)->Arg(150)->Arg(4096)->Arg(1 << 20);
 
+// As in a read buffer: the payload starts after a 6-byte header (off 16-byte alignment) and
+// resumes mid-mask after a partial frame.
+void BM_UnmaskOffset(benchmark::State& state) {
+  std::vector<uint8_t> data(static_cast<size_t>(state.range(0)) + 6, 0x5A);
+  const uint8_t mask[4] = {1, 2, 3, 4};
+  for (auto _ : state) {
+    unmask(data.data() + 6, data.size() - 6, mask, 3);
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(BM_UnmaskOffset)->Arg(150)->Arg(4096);
+
 // The ceiling for unmasking and validation: moving the same bytes.
 void BM_Memcpy(benchmark::State& state) {
   std::vector<uint8_t> src(static_cast<size_t>(state.range(0)), 0x5A), dst(src.size());
@@ -47,7 +60,7 @@ void BM_Memcpy(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
-BENCHMARK(BM_Memcpy)->Arg(4096)->Arg(1 << 20);
+BENCHMARK(BM_Memcpy)->Arg(16)->Arg(150)->Arg(4096)->Arg(1 << 20);
 
 void BM_Utf8Ascii(benchmark::State& state) {
   std::string text(static_cast<size_t>(state.range(0)), 'a');
@@ -56,7 +69,20 @@ void BM_Utf8Ascii(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(is_valid_utf8(bytes));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
-BENCHMARK(BM_Utf8Ascii)->Arg(4096)->Arg(1 << 20);
+BENCHMARK(BM_Utf8Ascii)->Arg(150)->Arg(4096)->Arg(1 << 20);
+
+// ASCII-heavy: JSON records of 84 bytes, each with two accented letters.
+void BM_Utf8AsciiHeavy(benchmark::State& state) {
+  std::string text;
+  while (text.size() < static_cast<size_t>(state.range(0))) {
+    text += "{\"topic\":\"synth\",\"seq\":1234,\"channels\":[{\"rms\":-23.1,\"peak\":-17.9}],";
+    text += "\"note\":\"d\xC3\xA9j\xC3\xA0\"}";
+  }
+  const auto bytes = as_bytes(text);
+  for (auto _ : state) benchmark::DoNotOptimize(is_valid_utf8(bytes));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
+}
+BENCHMARK(BM_Utf8AsciiHeavy)->Arg(4096)->Arg(1 << 20);
 
 void BM_Utf8Mixed(benchmark::State& state) {
   std::string text;

@@ -1,6 +1,11 @@
 #include "net/ws_frame.hpp"
 
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace levelcast {
 
@@ -56,28 +61,43 @@ size_t encode_server_header(uint8_t* out, Opcode opcode, uint64_t payload_length
 }
 
 void unmask(uint8_t* data, size_t length, const uint8_t mask[4], size_t phase) {
-  uint8_t key[8];
-  for (size_t i = 0; i < 8; ++i) key[i] = mask[(phase + i) & 3];
-  uint64_t word_key;
-  std::memcpy(&word_key, key, 8);
+  // The mask as a word whose first byte in memory is mask[phase]. Every step below covers a
+  // multiple of 4 bytes, so the same key lines up at each step.
+  uint32_t key;
+  std::memcpy(&key, mask, 4);
+  const int shift = static_cast<int>(8 * (phase & 3));
+  key = std::endian::native == std::endian::little ? std::rotr(key, shift) : std::rotl(key, shift);
   size_t i = 0;
-  // Four independent words per step: the compiler keeps them in vector registers.
-  for (; i + 32 <= length; i += 32) {
-    uint64_t w[4];
-    std::memcpy(w, data + i, 32);
-    w[0] ^= word_key;
-    w[1] ^= word_key;
-    w[2] ^= word_key;
-    w[3] ^= word_key;
-    std::memcpy(data + i, w, 32);
+#if defined(__SSE2__)
+  // SSE2 is baseline on x86-64: 64 bytes per step in four independent registers.
+  const __m128i key16 = _mm_set1_epi32(static_cast<int>(key));
+  const auto xor16 = [data, key16](size_t at) {
+    auto* p = reinterpret_cast<__m128i*>(data + at);
+    _mm_storeu_si128(p, _mm_xor_si128(_mm_loadu_si128(p), key16));
+  };
+  for (; i + 64 <= length; i += 64) {
+    xor16(i);
+    xor16(i + 16);
+    xor16(i + 32);
+    xor16(i + 48);
   }
+  for (; i + 16 <= length; i += 16) xor16(i);
+#endif
+  const uint64_t key8 = (uint64_t{key} << 32) | key;
   for (; i + 8 <= length; i += 8) {
     uint64_t w;
     std::memcpy(&w, data + i, 8);
-    w ^= word_key;
+    w ^= key8;
     std::memcpy(data + i, &w, 8);
   }
-  for (; i < length; ++i) data[i] ^= key[i & 7];
+  if (i + 4 <= length) {
+    uint32_t w;
+    std::memcpy(&w, data + i, 4);
+    w ^= key;
+    std::memcpy(data + i, &w, 4);
+    i += 4;
+  }
+  for (; i < length; ++i) data[i] ^= mask[(phase + i) & 3];
 }
 
 SharedFrame* make_shared_frame(Opcode opcode, std::span<const uint8_t> payload, uint32_t refs,
