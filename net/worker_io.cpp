@@ -82,7 +82,9 @@ void Worker::process_input(Connection& c, std::span<uint8_t> fresh) {
   }
   size_t used = 0;
   if (c.phase == Phase::http) used = handle_http(c, input);
-  if (c.phase == Phase::websocket || c.phase == Phase::closing) {
+  // After the client's close or a protocol error (close_after_flush), input is not parsed:
+  // it is to be ignored, and after an error it cannot be framed any more.
+  if ((c.phase == Phase::websocket || c.phase == Phase::closing) && !c.close_after_flush) {
     used += handle_frames(c, input.subspan(used));
   }
   if (c.close_after_flush || c.phase == Phase::lingering) used = input.size();

@@ -25,6 +25,7 @@ struct MessageAssembly {
   uint64_t frame_done = 0;  // payload bytes of the frame at the front already unmasked and checked
   Utf8Validator utf8;       // text validation across fragments and partial frames
   uint8_t opcode = 0;       // opcode of the open fragmented message, 0 when none
+  bool finished = false;    // a close or a protocol error ended reading: nothing more is parsed
   bool open() const { return opcode != 0; }
 };
 
@@ -117,25 +118,34 @@ bool absorb_arrived(const FrameHeader& h, std::span<uint8_t> arrived, MessageAss
 
 // Consumes whole frames from the front of `input`; returns the bytes consumed. A partial frame
 // at the end is left (unmasked as far as it arrived) for the next call, with more bytes appended.
+// Once a close or a protocol error has ended reading, every later call consumes its input and
+// reports nothing: the stream can no longer be parsed, and half-absorbed state (frame_done)
+// must never be applied to other bytes.
 template <typename Handler>
 size_t read_frames(std::span<uint8_t> input, MessageAssembly& message, uint64_t max_message,
                    Handler& handler) {
+  const auto finish = [&message, &input] {
+    message.finished = true;
+    message.frame_done = 0;
+    return input.size();
+  };
+  if (message.finished) return input.size();
   size_t pos = 0;
   while (pos < input.size()) {
     FrameHeader h;
     if (parse_frame_header(input.subspan(pos), h) == HeaderParse::need_more) break;
     if (const FrameVerdict v = check_frame_header(h, message, max_message); !v.why.empty()) {
       handler.on_protocol_error(v.code, v.why);
-      return input.size();
+      return finish();
     }
     const size_t available = input.size() - pos - h.header_length;
     const auto arrived = input.subspan(pos + h.header_length,
                                        std::min<uint64_t>(available, h.payload_length));
-    if (!absorb_arrived(h, arrived, message, handler)) return input.size();
+    if (!absorb_arrived(h, arrived, message, handler)) return finish();
     if (arrived.size() < h.payload_length) break;
     message.frame_done = 0;
     pos += h.header_length + h.payload_length;
-    if (!detail::dispatch(h, arrived, message, handler)) return input.size();
+    if (!detail::dispatch(h, arrived, message, handler)) return finish();
   }
   return pos;
 }

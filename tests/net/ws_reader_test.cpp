@@ -106,6 +106,33 @@ TEST(WsReader, InvalidUtf8FailsBeforeTheFrameIsComplete) {
   EXPECT_EQ(run(frame).error_code, 1007);
 }
 
+TEST(WsReader, NothingIsParsedAfterAFailFastError) {
+  // Found by fuzzing: a UTF-8 error inside a partly arrived frame left frame_done set, and a
+  // later call unmasked past the end of a shorter input.
+  Recorder r;
+  MessageAssembly m;
+  std::vector<uint8_t> partial{0x81, 0x8A, 0, 0, 0, 0, 'a', 'b', 'c', 'd', 0xFF};
+  EXPECT_EQ(read_frames(partial, m, 4096, r), partial.size());
+  EXPECT_EQ(r.error_code, 1007);
+  std::vector<uint8_t> next{0x81, 0x82, 0, 0, 0, 0, 'h', 'i'};
+  EXPECT_EQ(read_frames(next, m, 4096, r), next.size());
+  EXPECT_TRUE(r.messages.empty());
+  EXPECT_TRUE(m.finished);
+}
+
+TEST(WsReader, NothingIsParsedAfterAClose) {
+  Recorder r;
+  MessageAssembly m;
+  auto after_close = client_frame(0x88, "\x03\xE8");
+  const auto more = client_frame(0x81, "late");
+  after_close.insert(after_close.end(), more.begin(), more.end());
+  read_frames(after_close, m, 4096, r);
+  auto again = client_frame(0x81, "later");
+  read_frames(again, m, 4096, r);
+  EXPECT_EQ(r.close_code, 1000);
+  EXPECT_TRUE(r.messages.empty());
+}
+
 TEST(WsReader, AFrameArrivingByteByByteIsUnmaskedOnce) {
   const std::string text = "caf\xC3\xA9 \xF0\x9F\x8E\xB5 byte by byte";
   const auto frame = client_frame(0x81, text);
