@@ -64,5 +64,24 @@ TEST(PcmDecoder, CarriesAFrameSplitAnywhere) {
   EXPECT_FALSE(decoder.has_partial_frame());
 }
 
+TEST(PcmDecoder, DropCarriedKeepsTheFreshBytes) {
+  // A command restarted mid-frame: the stale half frame goes, the new run's bytes stay.
+  PcmDecoder decoder(SampleFormat::s16le, 1);  // 2-byte frames
+  std::vector<float> out(4);
+  auto space = decoder.space_for(4);
+  const std::byte stale[] = {std::byte{0x01}};
+  std::memcpy(space.data(), stale, 1);
+  EXPECT_EQ(decoder.commit(1, out), 0u);
+  ASSERT_TRUE(decoder.has_partial_frame());
+  space = decoder.space_for(4);
+  const int16_t fresh[] = {8192, -8192};  // 0.25, -0.25
+  std::memcpy(space.data(), fresh, sizeof fresh);
+  decoder.drop_carried(sizeof fresh);
+  ASSERT_EQ(decoder.commit(sizeof fresh, out), 2u);
+  EXPECT_FLOAT_EQ(out[0], 0.25f);
+  EXPECT_FLOAT_EQ(out[1], -0.25f);
+  EXPECT_FALSE(decoder.has_partial_frame());
+}
+
 }  // namespace
 }  // namespace levelcast
