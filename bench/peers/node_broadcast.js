@@ -2,6 +2,7 @@
 // Node comparison peer for levelcast, built on Debian's node-ws.
 //
 //   node bench/peers/node_broadcast.js --port 0 --rate 50 [--raw] [--exit-after 60]
+//                                      [--start-at-clients N]
 //
 // ws://HOST:PORT/levels: every --rate Hz one JSON snapshot (levelcast's 2-channel shape, about
 // 125 bytes, with seq, ts in CLOCK_REALTIME microseconds, rate and channels) goes to every
@@ -9,6 +10,8 @@
 // Buffer is built per tick and written to each client's socket, which is the least work Node can
 // do per client.
 // ws://HOST:PORT/echo: every message is sent back as it came (text or binary).
+// With --start-at-clients N the schedule starts once N clients are on /levels (or 60 s after
+// listening), so that a benchmark's set-up does not compete with broadcasting.
 // Prints "listening on ws://HOST:PORT/levels" when ready; on exit (SIGINT, SIGTERM or
 // --exit-after) prints one line with the ticks sent and skipped.
 'use strict';
@@ -18,8 +21,10 @@ const { performance } = require('perf_hooks');
 const ws = require(process.env.LEVELCAST_NODE_WS || '/usr/share/nodejs/ws');
 
 function parseArgs(argv) {
-  const options = { host: '127.0.0.1', port: 0, rate: 50, raw: false, exitAfter: 0 };
-  const numeric = { '--port': 'port', '--rate': 'rate', '--exit-after': 'exitAfter' };
+  const options = { host: '127.0.0.1', port: 0, rate: 50, raw: false, exitAfter: 0, startAt: 0 };
+  const numeric = {
+    '--port': 'port', '--rate': 'rate', '--exit-after': 'exitAfter', '--start-at-clients': 'startAt',
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--raw') {
@@ -41,7 +46,8 @@ function parseArgs(argv) {
 
 function usage(problem) {
   process.stderr.write(`node_broadcast: ${problem}\n` +
-    'usage: node_broadcast.js [--host H] [--port P] [--rate HZ] [--raw] [--exit-after S]\n');
+    'usage: node_broadcast.js [--host H] [--port P] [--rate HZ] [--raw] [--exit-after S] ' +
+    '[--start-at-clients N]\n');
   process.exit(2);
 }
 
@@ -81,7 +87,10 @@ const levels = new ws.WebSocketServer({ noServer: true, perMessageDeflate: false
 const echo = new ws.WebSocketServer({ noServer: true, perMessageDeflate: false });
 const routes = { '/levels': levels, '/echo': echo };
 
-levels.on('connection', (client) => client.on('error', () => client.terminate()));
+levels.on('connection', (client) => {
+  client.on('error', () => client.terminate());
+  if (scheduleStart === null && levels.clients.size >= options.startAt) startSchedule();
+});
 echo.on('connection', (client) => {
   client.on('error', () => client.terminate());
   client.on('message', (data, isBinary) => client.send(data, { binary: isBinary }));
@@ -120,7 +129,7 @@ const tickMs = 1000 / options.rate;
 const maxCatchUp = Math.max(1, Math.ceil(10 / tickMs));
 let ticksSent = 0;
 let ticksSkipped = 0;
-let scheduleStart = 0;
+let scheduleStart = null;
 let ticksDue = 0;
 
 function pump() {
@@ -140,6 +149,12 @@ function pump() {
   setTimeout(pump, Math.max(0, nextMs - performance.now()));
 }
 
+function startSchedule() {
+  if (scheduleStart !== null) return;
+  scheduleStart = performance.now();
+  pump();
+}
+
 function shutdown() {
   process.stdout.write(`node_broadcast: ${ticksSent} ticks sent, ${ticksSkipped} skipped, ` +
     `${levels.clients.size} clients\n`);
@@ -151,7 +166,10 @@ process.on('SIGTERM', shutdown);
 server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
   const { port } = server.address();
   process.stdout.write(`listening on ws://${options.host}:${port}/levels\n`);
-  scheduleStart = performance.now();
-  pump();
+  if (options.startAt > 0) {
+    setTimeout(startSchedule, 60000);
+  } else {
+    startSchedule();
+  }
   if (options.exitAfter > 0) setTimeout(shutdown, options.exitAfter * 1000);
 });

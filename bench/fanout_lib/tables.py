@@ -1,0 +1,121 @@
+"""Markdown tables from results files, for docs/PERFORMANCE.md and docs/TUNING.md:
+`bench/fanout tables bench/results/*.json`. Every cell is "median (min-max)" over the
+repetitions."""
+import json
+from pathlib import Path
+
+
+def cell(entry, digits=1, scale=1.0):
+    if not entry:
+        return "-"
+    m, lo, hi = (entry[k] * scale for k in ("median", "min", "max"))
+    if entry.get("n", 1) == 1 or lo == hi:
+        return f"{m:.{digits}f}"
+    return f"{m:.{digits}f} ({lo:.{digits}f}-{hi:.{digits}f})"
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def matrix_tables(doc):
+    out = []
+    header = ["system", "N", "rate Hz", "server CPU us/delivery", "server CPU s/s",
+              "client CPU %", "p50 ms", "p99 ms", "delivered %", "max rate Hz (reps)",
+              "max on time Hz (reps)", "deliveries/s at max on time"]
+    rows = []
+    for n_text in map(str, doc["config"]["connections"]):
+        for system, per_n in doc["summary"].items():
+            entry = per_n.get(n_text)
+            if not entry:
+                continue
+            b = entry["baseline"]
+            rows.append([system, n_text, entry["baseline_rate_hz"],
+                         cell(b["server_cpu_us_per_delivery"], 2),
+                         cell(b["server_cpu_s_per_s"], 2), cell(b["client_cpu_percent"], 0),
+                         cell(b["p50_ms"]), cell(b["p99_ms"]),
+                         cell(b["delivery_ratio"], 1, 100),
+                         f"{entry['max_rate_hz']['median']:g} {entry['max_rate_hz']['per_rep']}",
+                         f"{entry['max_on_time_hz']['median']:g} "
+                         f"{entry['max_on_time_hz']['per_rep']}",
+                         cell(entry["at_max_on_time"]["deliveries_per_s"], 0)])
+    out.append(table(header, rows))
+    rows = []
+    for n_text, pairs in doc["ratios"].items():
+        for pair, entry in pairs.items():
+            rows.append([n_text, pair, entry["cpu_per_delivery"]["of_medians"],
+                         cell(entry["cpu_per_delivery"]["paired"], 2),
+                         entry["p99"]["of_medians"], cell(entry["p99"]["paired"], 2)])
+    out.append(table(["N", "ratio", "CPU/delivery (of medians)", "CPU/delivery (per rep)",
+                      "p99 (of medians)", "p99 (per rep)"], rows))
+    return out
+
+
+def fanout_rows(summary, names):
+    rows = []
+    for name in names:
+        s = summary[name]
+        rows.append([name, cell(s["server_cpu_us_per_delivery"], 2),
+                     cell(s["server_cpu_s_per_s"], 2), cell(s["client_cpu_percent"], 0),
+                     cell(s["p50_ms"], 2), cell(s["p99_ms"], 2),
+                     cell(s["delivery_ratio"], 2, 100), cell(s["messages_per_read"], 2)])
+    return rows
+
+
+FANOUT_HEADER = ["system", "server CPU us/delivery", "server CPU s/s", "client CPU %", "p50 ms",
+                 "p99 ms", "delivered %", "msg/read"]
+
+
+def suite_tables(doc):
+    suite, summary = doc["suite"], doc["summary"]
+    if suite == "matrix":
+        return matrix_tables(doc)
+    if suite == "latency":
+        names = [k for k in summary if k != "ratios"]
+        ratios = [[pair, v["p99_of_medians"], cell(v["p99_paired"], 2), v["p50_of_medians"]]
+                  for pair, v in summary["ratios"].items()]
+        return [table(FANOUT_HEADER, fanout_rows(summary, names)),
+                table(["ratio", "p99 (of medians)", "p99 (per rep)", "p50 (of medians)"], ratios)]
+    if suite == "idle-rss":
+        return [table(["system", "RSS before connections KiB", "RSS growth KiB per connection"],
+                      [[k, cell(v["rss_idle_kib"], 0), cell(v["rss_growth_kib_per_connection"], 3)]
+                       for k, v in summary.items()])]
+    if suite in ("handshake", "echo"):
+        what = "handshake" if suite == "handshake" else "echo"
+        rows = []
+        for name, s in summary.items():
+            if name.startswith("ratio"):
+                continue
+            rows.append([name, cell(s[f"server_cpu_us_per_{what}"], 1),
+                         cell(s[f"{what}s_per_s"], 0), cell(s["client_cpu_percent"], 0),
+                         cell(s["p99_ms"], 2)])
+        return [table(["system", f"server CPU us per {what}", f"{what}s/s", "client CPU %",
+                       "p99 ms"], rows) + f"\n\nlevelcast/node: {summary['ratio_levelcast_node']}"]
+    if suite == "slow-consumers":
+        header = FANOUT_HEADER + ["RSS window start-end MiB", "dropped during load"]
+        rows = []
+        for name, s in summary.items():
+            row = fanout_rows(summary, [name])[0]
+            row += [f"{cell(s['rss_window_start_mib'], 1)} - {cell(s['rss_window_end_mib'], 1)}",
+                    cell(s["dropped_during_load"], 0)]
+            rows.append(row)
+        return [table(header, rows)]
+    if suite == "tuning":
+        out = []
+        for point, per_system in summary.items():
+            rows = fanout_rows(per_system, list(per_system))
+            for row, name in zip(rows, per_system):
+                row.append(f"{per_system[name]['passed']}/{doc['config']['reps']}")
+            out.append(f"**{point} Hz**\n\n" + table(FANOUT_HEADER + ["runs passed"], rows))
+        return out
+    return ["```\n" + json.dumps(summary, indent=1) + "\n```"]
+
+
+def print_tables(paths):
+    for path in paths:
+        doc = json.loads(Path(path).read_text())
+        print(f"### {doc['suite']} ({Path(path).name})\n")
+        for text in suite_tables(doc):
+            print(text + "\n")
