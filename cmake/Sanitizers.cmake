@@ -1,6 +1,10 @@
 # LEVELCAST_SANITIZE=address adds ASan+UBSan, =thread adds TSan, to every target in the tree.
 if(LEVELCAST_SANITIZE STREQUAL "address")
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  # Without UBSan's vptr check: it probes memory through a pipe, so in a process that is out of
+  # descriptors (a test does that on purpose) it reports valid objects as having a bad vptr.
+  # The code does no polymorphic downcasts for it to guard.
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 elseif(LEVELCAST_SANITIZE STREQUAL "thread")
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
