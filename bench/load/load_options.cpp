@@ -49,6 +49,8 @@ void add_measurement_options(CLI::App& app, LoadOptions& options) {
                  "fanout: messages per second per connection the server sends")
       ->check(CLI::Range(0.0, 1e7));
   app.add_flag("--json", options.json, "also print one JSON line at the end");
+  app.add_flag("--busy-poll", options.busy_poll,
+               "poll without blocking; report the share of the window spent on messages");
 }
 
 void check_options(LoadOptions& options) {

@@ -32,6 +32,7 @@ struct LoadOptions {
   unsigned threads = 1;
   unsigned source_ips = 1;
   bool json = false;
+  bool busy_poll = false;  // never block in epoll_wait; measure idle time as empty polls
   double expect_rate = 0;  // Hz per connection the server should deliver; 0: unknown
 };
 

@@ -11,6 +11,12 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // Above this a worker thread has no slack left: latency and messages per read then measure it.
 constexpr double kSaturatedPercent = 85;
 
+// How loaded the busiest client thread was: its CPU share, or with --busy-poll (where the CPU
+// is always 100 %) the share of the window it spent on traffic.
+double client_load_percent(const RunFigures& f) noexcept {
+  return f.busy_percent.value_or(f.busiest_thread_percent);
+}
+
 double millis(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
 
 std::optional<ServerFigures> server_figures(const WindowSamples& samples, std::uint64_t delivered) {
@@ -74,6 +80,12 @@ RunFigures compute_figures(const LoadPlan& plan, const WorkerStats& totals,
                                 static_cast<double>(totals.reads_in_window);
   }
   figures.busiest_thread_percent = 100.0 * totals.thread_cpu_share;
+  if (options.busy_poll) {
+    figures.busy_percent = 100.0 * totals.thread_busy_share;
+    if (totals.thread_busy_share > 0) {
+      figures.capacity_per_s = figures.messages_per_second / totals.thread_busy_share;
+    }
+  }
   figures.client_rss_mib = static_cast<double>(samples.client_rss_bytes) / kMiB;
   figures.server_pid = options.pid;
   figures.server = server_figures(samples, counted);
@@ -117,11 +129,16 @@ void print_traffic(std::FILE* out, const RunFigures& f) {
 void print_usage(std::FILE* out, const RunFigures& f) {
   fmt::print(out, "  client       CPU {:.1f}% of a core (busiest thread {:.1f}%), RSS {:.1f} MiB\n",
              f.client_cpu_percent, f.busiest_thread_percent, f.client_rss_mib);
-  if (f.busiest_thread_percent >= kSaturatedPercent) {
+  if (f.busy_percent) {
+    fmt::print(out, "  client busy  {:.1f}% of the window on traffic (busy-poll)", *f.busy_percent);
+    if (f.capacity_per_s) fmt::print(out, ": about {:.0f}/s at 100%", *f.capacity_per_s);
+    fmt::print(out, "\n");
+  }
+  if (client_load_percent(f) >= kSaturatedPercent) {
     fmt::print(out,
                "  warning: a client thread was {:.0f}% busy; the figures above may be limited "
                "by this client (add --threads)\n",
-               f.busiest_thread_percent);
+               client_load_percent(f));
   }
   if (f.server) {
     const ServerFigures& s = *f.server;
@@ -227,7 +244,9 @@ void print_json_report(std::FILE* out, const RunFigures& f) {
   json.count("duplicates", t.duplicates).count("unparsed", t.unparsed_in_window);
   json.number("client_cpu_percent", f.client_cpu_percent, 2);
   json.number("client_busiest_thread_percent", f.busiest_thread_percent, 2);
-  json.raw("client_saturated", f.busiest_thread_percent >= kSaturatedPercent ? "true" : "false");
+  json.number("client_busy_percent", f.busy_percent, 2);
+  json.number("client_capacity_per_s", f.capacity_per_s, 0);
+  json.raw("client_saturated", client_load_percent(f) >= kSaturatedPercent ? "true" : "false");
   json.number("client_rss_mib", f.client_rss_mib, 2).raw("server", server_json(f));
   fmt::print(out, "{}\n", json.close());
 }

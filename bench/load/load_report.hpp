@@ -40,6 +40,10 @@ struct RunFigures {
   std::optional<double> messages_per_read;
   double client_cpu_percent = 0;
   double busiest_thread_percent = 0;
+  // --busy-poll: the busiest thread's share of the window spent on traffic, and the message
+  // rate that share extrapolates to when it reaches 100 %.
+  std::optional<double> busy_percent;
+  std::optional<double> capacity_per_s;
   double client_rss_mib = 0;
   int server_pid = 0;
   std::optional<ServerFigures> server;  // absent without --pid, or when the process went away

@@ -71,7 +71,11 @@ void LoadWorker::run() {
       expire_timeouts(now_us);
       next_timeout_scan_us_ = now_us + kTimeoutScanIntervalUs;
     }
-    const int ready = ::epoll_wait(epoll_fd_, events_.data(), kEventBatch, wait_millis(now_us));
+    const int ready = ::epoll_wait(epoll_fd_, events_.data(), kEventBatch,
+                                   options_.busy_poll ? 0 : wait_millis(now_us));
+    if (ready <= 0 && options_.busy_poll && window_entered_ && !window_left_) {
+      idle_us_in_window_ += realtime_micros() - now_us;  // the whole empty loop turn
+    }
     for (int i = 0; i < ready; ++i) on_event(events_[i].data.u64, events_[i].events);
   }
   close_remaining();
@@ -96,6 +100,9 @@ void LoadWorker::track_window(std::int64_t now_us) noexcept {
     window_left_ = true;
     const double wall = static_cast<double>(realtime_micros() - window_entered_us_) * 1e-6;
     if (wall > 0) stats_.thread_cpu_share = (thread_cpu_seconds() - window_entered_cpu_) / wall;
+    if (wall > 0 && options_.busy_poll) {
+      stats_.thread_busy_share = 1.0 - static_cast<double>(idle_us_in_window_) * 1e-6 / wall;
+    }
   }
 }
 

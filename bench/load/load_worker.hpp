@@ -141,6 +141,7 @@ class LoadWorker {
   bool window_left_ = false;
   std::int64_t window_entered_us_ = 0;
   double window_entered_cpu_ = 0;
+  std::int64_t idle_us_in_window_ = 0;  // --busy-poll: loop turns that found nothing
   bool closing_started_ = false;
   std::int64_t close_deadline_us_ = 0;
   std::int64_t next_timeout_scan_us_ = 0;

@@ -1,4 +1,4 @@
-// The worker's per-message path: one read() into the worker's buffer, frames parsed in place,
+// The worker's per-message path: one recv() into the worker's buffer, frames parsed in place,
 // the two measured fields probed, replies written. No allocation here except when a frame is
 // split across reads (the connection's carry) or the socket does not take a write whole.
 #include <sys/socket.h>
@@ -26,7 +26,7 @@ void LoadWorker::on_readable(Connection& c) {
     const std::size_t carried = c.carry.size();
     if (carried != 0) std::memcpy(read_buffer_.data(), c.carry.data(), carried);
     const std::size_t space = read_buffer_.size() - carried;
-    const ssize_t got = ::read(c.fd, read_buffer_.data() + carried, space);
+    const ssize_t got = ::recv(c.fd, read_buffer_.data() + carried, space, 0);
     if (got <= 0) {
       if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
       const bool expected = c.state == ConnectionState::closing;

@@ -22,7 +22,7 @@ struct WorkerStats {
   int first_connect_errno = 0;         // why the first failed connect failed
 
   std::uint64_t messages_in_window = 0;
-  std::uint64_t reads_in_window = 0;       // read() calls that returned data on open connections
+  std::uint64_t reads_in_window = 0;       // recv() calls that returned data on open connections
   std::uint64_t unparsed_in_window = 0;    // messages without a readable seq/ts or timestamp
   std::uint64_t handshakes_in_window = 0;  // connect mode
   std::uint64_t seq_gaps = 0;              // jumps forward in seq
@@ -35,6 +35,9 @@ struct WorkerStats {
 
   // CPU seconds per second of the worker thread inside the window; merged: the busiest one.
   double thread_cpu_share = 0;
+  // --busy-poll: the share of the window not spent in polls that found nothing; merged: the
+  // busiest one. It is the client's load with no sleep/wake-up cost, as at saturation.
+  double thread_busy_share = 0;
 
   LatencyHistogram latency;  // fanout: now - ts; echo: round trip; connect: connect to 101
 
@@ -65,6 +68,7 @@ inline void WorkerStats::merge(const WorkerStats& other) noexcept {
   min_connection_messages = std::min(min_connection_messages, other.min_connection_messages);
   max_connection_messages = std::max(max_connection_messages, other.max_connection_messages);
   thread_cpu_share = std::max(thread_cpu_share, other.thread_cpu_share);
+  thread_busy_share = std::max(thread_busy_share, other.thread_busy_share);
   latency.merge(other.latency);
 }
 
