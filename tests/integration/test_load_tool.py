@@ -47,7 +47,7 @@ class LoadTool(unittest.TestCase):
             self.assertEqual(report[check], 0, check)
         self.assertGreaterEqual(report["messages_per_read"], 1.0)
         self.assertGreater(report["latency_p99_ms"], 0)
-        self.assertGreater(report["server"]["cpu_s_per_s"], 0)
+        self.assertGreaterEqual(report["server"]["cpu_s_per_s"], 0)  # clock ticks: may read 0
         self.assertEqual(report["server"]["pid"], self.server.pid)
         return report
 
