@@ -28,6 +28,7 @@ struct Connection {
   bool reject = false;             // over --max-connections: answer 503
   bool close_after_flush = false;  // shut the write side once the output is written
   bool dead = false;               // unlinked; freed at the end of the loop iteration
+  bool close_received = false;     // the client's close frame arrived
   uint32_t events = 0;             // epoll interest currently registered
   uint32_t channel = 0;            // subscribers: the channel and index in its list
   uint32_t subscriber_index = 0;

@@ -22,8 +22,6 @@ bool Epoll::modify(int fd, uint32_t events, uint64_t token) {
   return epoll_ctl(fd_.get(), EPOLL_CTL_MOD, fd, &ev) == 0;
 }
 
-void Epoll::remove(int fd) { epoll_ctl(fd_.get(), EPOLL_CTL_DEL, fd, nullptr); }
-
 int Epoll::wait(epoll_event* events, int capacity, int timeout_ms) {
   const int n = epoll_wait(fd_.get(), events, capacity, timeout_ms);
   if (n < 0) {

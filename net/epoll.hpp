@@ -14,7 +14,6 @@ class Epoll {
   Epoll();
   bool add(int fd, uint32_t events, uint64_t token);
   bool modify(int fd, uint32_t events, uint64_t token);
-  void remove(int fd);
   // Waits up to timeout_ms (-1: forever); returns the number of events (0 on EINTR or timeout).
   int wait(epoll_event* events, int capacity, int timeout_ms);
 

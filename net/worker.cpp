@@ -300,7 +300,9 @@ void Worker::begin_shutdown() {
 void Worker::close_connection(Connection& c) {
   if (c.dead) return;
   unsubscribe(c);
-  epoll_.remove(c.fd);
+  // No EPOLL_CTL_DEL: closing the only descriptor of the socket removes it from the set. An
+  // io_uring send still in flight may keep the socket open a moment longer; its events then
+  // carry this slot's old generation and are ignored.
   ::close(c.fd);
   c.fd = -1;
   c.dead = true;

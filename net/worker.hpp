@@ -100,6 +100,7 @@ class Worker {
   void start_close(Connection& c, CloseCode code, std::string_view reason);
   void flush(Connection& c);
   void update_interest(Connection& c);
+  void end_connection(Connection& c);
   void begin_linger(Connection& c);
 
   static uint64_t token_of(const Connection& c) {

@@ -45,6 +45,7 @@ struct FrameEvents {
     c.phase = Phase::closing;
     c.phase_since = worker.now_;
     c.close_after_flush = true;
+    c.close_received = true;
     return false;
   }
   void on_protocol_error(CloseCode code, std::string_view why) {
@@ -180,12 +181,29 @@ void Worker::flush(Connection& c) {
     // A client that takes frames, however slowly, is not stalled.
     if (r.frames_completed > 0 || c.out.empty()) c.stalled_since = c.out.empty() ? 0 : now_;
   }
-  if (c.out.empty() && c.close_after_flush) begin_linger(c);
+  if (c.out.empty() && c.close_after_flush) {
+    end_connection(c);
+    if (c.dead) return;
+  }
   update_interest(c);
 }
 
-// Our last bytes are written: half-close and wait for the client's EOF, so that unread input
-// does not turn our close into a reset that could destroy the reply in flight.
+// Our last bytes are written. Once both close frames have crossed, the server closes the TCP
+// connection first (RFC 6455 7.1.1), at once when nothing unread is left: only unread input turns
+// close() into a reset that could destroy the reply in flight. Otherwise, and after a protocol
+// error (the client's close is still to come), it lingers.
+void Worker::end_connection(Connection& c) {
+  char byte;
+  const ssize_t unread =
+      c.close_received ? ::recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) : ssize_t{1};
+  if (unread == 0 || (unread < 0 && errno == EAGAIN)) {
+    close_connection(c);
+    return;
+  }
+  begin_linger(c);
+}
+
+// Half-close and wait for the client's EOF, discarding what it still sends.
 void Worker::begin_linger(Connection& c) {
   unsubscribe(c);
   ::shutdown(c.fd, SHUT_WR);

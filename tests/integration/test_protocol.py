@@ -46,7 +46,7 @@ def ending(ws):
 class Protocol(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = harness.launch(cls)
+        cls.server = harness.launch(cls, "--close-timeout", 30)
 
     def echo_socket(self):
         return rawclient.RawWebSocket(self.server.port, "/echo")
@@ -83,6 +83,18 @@ class Protocol(unittest.TestCase):
             with self.subTest(path), rawclient.RawWebSocket(self.server.port, path) as ws:
                 ws.send_frame(OP_CLOSE, struct.pack("!H", 1000) + b"done")
                 self.assertEqual(1000, ws.recv_close())
+
+    def test_server_closes_tcp_after_the_closing_handshake(self):
+        # The client keeps its socket open and never sends FIN: the server must still close the
+        # connection, at once (RFC 6455 7.1.1), not after its --close-timeout of 30 s.
+        with self.echo_socket() as ws:
+            ws.send_frame(OP_CLOSE, struct.pack("!H", 1000))
+            self.assertEqual(1000, ws.recv_close())
+            ws.sock.settimeout(5)
+            self.assertEqual(b"", ws.sock.recv(1))  # EOF, not a reset
+            rawclient.scrape_until(self.server.port,
+                                   lambda m: m["levelcast_connections"] <= 1, 5,
+                                   "the server to drop the closed connection")
 
     def test_ping_on_levels_is_answered_between_snapshots(self):
         with rawclient.RawWebSocket(self.server.port, "/levels") as ws:
