@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <thread>
 
@@ -65,6 +66,21 @@ void BM_FanOutFloor(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_FanOutFloor)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The same floor through writev() with one iovec: what a gathering write would cost per
+// subscriber here, where every subscriber gets one small frame.
+void BM_FanOutWritevFloor(benchmark::State& state) {
+  run_fan_out(state, [](const std::vector<Connection*>& subs, HeldFrame* held, FrameLeases&,
+                        std::vector<Connection*>&, std::vector<Connection*>&) {
+    uint64_t whole = 0;
+    iovec frame{const_cast<uint8_t*>(held->frame->data()), held->frame->size()};
+    for (Connection* c : subs) {
+      whole += ::writev(c->fd, &frame, 1) == static_cast<ssize_t>(held->frame->size());
+    }
+    return whole;
+  });
+}
+BENCHMARK(BM_FanOutWritevFloor)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // The worker's send() path (--send-mode send).
 void BM_FanOutSend(benchmark::State& state) {
