@@ -13,6 +13,7 @@ namespace levelcast {
 struct BroadcastItem {
   SharedFrame* frame = nullptr;  // carries one reference for the receiving worker
   uint32_t channel = 0;
+  int64_t published_ns = 0;  // monotonic: when the producer queued it
 };
 
 using BroadcastQueue = moodycamel::ConcurrentQueue<BroadcastItem>;

@@ -18,6 +18,7 @@ namespace levelcast {
 namespace {
 constexpr int kMaxEvents = 256;
 constexpr size_t kDequeueBatch = 64;
+constexpr size_t kPendingReserve = 1024;
 
 // Timers are checked by a sweep over the worker's connections; sweep often enough that a
 // timeout fires within a quarter of its length, but never more than 100 times a second.
@@ -36,9 +37,13 @@ Worker::Worker(const WorkerConfig& config, RequestRouter& router, ServerMetrics&
       counters_(metrics.worker(config.index)),
       subscribers_(config.channel_count),
       latest_(config.channel_count, nullptr),
+      newer_queued_(config.channel_count, false),
       read_buffer_(std::make_unique<uint8_t[]>(kReadBufferBytes)) {
   LC_CHECK(epoll_.add(wakeup_.fd(), EPOLLIN, kWakeupToken));
   for (size_t i = 0; i < config.channel_count; ++i) history_.emplace_back(std::max<size_t>(1, config.history));
+  // Room for a long stall's worth of frames, so that draining them does not allocate.
+  pending_.reserve(kPendingReserve);
+  newest_.reserve(kPendingReserve);
 }
 
 Worker::~Worker() {
@@ -164,18 +169,39 @@ void Worker::adopt_connections() {
   }
 }
 
+// One pass over the frames queued now, then back to the other connections. Every frame is kept
+// (as its channel's latest, in its history) and normally written, bursts included; but a frame
+// queued for longer than --max-lag with a newer one of its channel behind it is skipped: a worker
+// that has fallen behind catches up (latest value wins, as for one slow client) instead of
+// falling further behind.
 void Worker::drain_broadcasts() {
+  pending_.clear();
+  const size_t queued = std::max<size_t>(broadcasts_.size_approx(), 1);
   BroadcastItem batch[kDequeueBatch];
   size_t n;
-  while ((n = broadcasts_.try_dequeue_bulk(batch, kDequeueBatch)) > 0) {
-    for (size_t i = 0; i < n; ++i) receive_broadcast(batch[i]);
+  while (pending_.size() < queued && (n = broadcasts_.try_dequeue_bulk(batch, kDequeueBatch)) > 0) {
+    pending_.insert(pending_.end(), batch, batch + n);
+  }
+  newest_.assign(pending_.size(), false);
+  for (size_t i = pending_.size(); i-- > 0;) {
+    const uint32_t channel = pending_[i].channel;
+    LC_CHECK(channel < newer_queued_.size());
+    newest_[i] = !newer_queued_[channel];
+    newer_queued_[channel] = true;
+  }
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    const BroadcastItem& item = pending_[i];
+    newer_queued_[item.channel] = false;
+    // Judged as each frame's turn comes: a long pass ages the frames still ahead in it.
+    const bool late = config_.max_lag_ns > 0 && mono_nanos() - item.published_ns > config_.max_lag_ns;
+    receive_broadcast(item, newest_[i] || !late);
   }
 }
 
 // Each frame arrives with one reference for this worker. It stays held as the channel's latest
 // (for new subscribers) and in its history (for resuming ones); connections still writing it
 // count as plain users.
-void Worker::receive_broadcast(const BroadcastItem& item) {
+void Worker::receive_broadcast(const BroadcastItem& item, bool write) {
   LC_CHECK(item.channel < latest_.size());
   HeldFrame* held = leases_.hold(item.frame);
   HeldFrame*& latest = latest_[item.channel];
@@ -183,7 +209,11 @@ void Worker::receive_broadcast(const BroadcastItem& item) {
   latest = held;
   FrameLeases::use(held);
   if (held->frame->seq() != 0) history_[item.channel].push(held, leases_);
-  if (shutdown_deadline_ == 0) fan_out(item.channel, held);
+  if (!write) {
+    bump(counters_.frames_skipped);
+  } else if (shutdown_deadline_ == 0) {
+    fan_out(item.channel, held);
+  }
   leases_.unuse(held);
 }
 

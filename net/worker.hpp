@@ -43,6 +43,9 @@ struct WorkerConfig {
   size_t channel_count = 1;
   size_t history = 256;  // snapshot frames kept per channel for ?since= resume
   bool io_uring = true;  // write a broadcast round as one io_uring submission when possible
+  // A frame queued longer than this, with a newer one of its channel behind it, is not written
+  // (the worker has fallen behind); 0: every frame is written, however late.
+  int64_t max_lag_ns = 250'000'000;
   ConnectionLimits limits;
   int64_t shutdown_grace_ns = 1'500'000'000;
 };
@@ -74,7 +77,7 @@ class Worker {
   void adopt_connections();
   void refuse(int fd, const char* why);
   void drain_broadcasts();
-  void receive_broadcast(const BroadcastItem& item);
+  void receive_broadcast(const BroadcastItem& item, bool write);
   void fan_out(uint32_t channel, HeldFrame* held);
   void housekeeping();
   void check_timers(Connection& c);
@@ -135,6 +138,11 @@ class Worker {
   std::vector<std::vector<Connection*>> subscribers_;  // per channel
   std::vector<HeldFrame*> latest_;                     // per channel: for new subscribers
   std::vector<FrameHistory> history_;                  // per channel: for resuming ones
+  // drain_broadcasts: the frames taken in one pass, whether each is its channel's newest there,
+  // and per channel whether a newer frame was seen (that walk goes from the newest).
+  std::vector<BroadcastItem> pending_;
+  std::vector<bool> newest_;
+  std::vector<bool> newer_queued_;
   FrameLeases leases_;
   std::unique_ptr<UringFanOut> uring_;  // null: one send() per subscriber
   std::unique_ptr<uint8_t[]> read_buffer_;

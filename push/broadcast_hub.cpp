@@ -1,6 +1,7 @@
 #include "push/broadcast_hub.hpp"
 
 #include "core/check.hpp"
+#include "core/clock.hpp"
 
 namespace levelcast {
 
@@ -10,9 +11,10 @@ BroadcastHub::Publisher::Publisher(BroadcastHub& hub) : workers_(hub.workers_) {
 }
 
 void BroadcastHub::Publisher::publish(SharedFrame* frame, uint32_t channel) {
+  const BroadcastItem item{frame, channel, mono_nanos()};
   for (size_t i = 0; i < workers_.size(); ++i) {
     // enqueue only fails when memory runs out; then the worker's reference is dropped here.
-    if (!workers_[i]->broadcast_queue().enqueue(tokens_[i], BroadcastItem{frame, channel})) {
+    if (!workers_[i]->broadcast_queue().enqueue(tokens_[i], item)) {
       frame->release();
       continue;
     }

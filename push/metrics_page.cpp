@@ -51,6 +51,10 @@ std::string render_metrics(const ServerMetrics& m) {
   metric(out, "levelcast_messages_dropped_total", "counter",
          "Snapshots replaced by a newer one before a slow client took them.",
          sum_workers(m, &WorkerCounters::messages_dropped));
+  metric(out, "levelcast_frames_skipped_total", "counter",
+         "Snapshots a worker did not write: queued longer than --max-lag with a newer one "
+         "behind them.",
+         sum_workers(m, &WorkerCounters::frames_skipped));
   fmt::format_to(out, "# HELP levelcast_worker_connections Open connections per worker.\n"
                       "# TYPE levelcast_worker_connections gauge\n");
   for (size_t i = 0; i < m.worker_count(); ++i) {

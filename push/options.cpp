@@ -34,6 +34,7 @@ struct Seconds {
   double ping = 30;
   double idle = 75;
   double slow_close = 0;
+  double max_lag = 0.25;
 };
 
 struct Texts {
@@ -98,6 +99,11 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                  "Close (1008) a subscriber that has taken no snapshot for this many seconds; 0: never")
       ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
+  app.add_option("--max-lag", s.max_lag,
+                 "Seconds a worker may fall behind; beyond that it writes each topic's newest "
+                 "snapshot only and skips the stale ones; 0: never skip")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
 }
 
 std::string one_line(std::string text) {
@@ -149,6 +155,7 @@ std::optional<int> finish(ServerOptions& o, const Seconds& s, const Texts& t) {
   o.limits.ping_interval_ns = seconds_to_nanos(s.ping);
   o.limits.idle_timeout_ns = seconds_to_nanos(s.idle);
   o.limits.slow_close_ns = seconds_to_nanos(s.slow_close);
+  o.max_lag_ns = seconds_to_nanos(s.max_lag);
   return std::nullopt;
 }
 

@@ -28,6 +28,7 @@ struct ServerOptions {
   size_t history = 256;    // snapshots kept per topic for ?since= resume
   bool realtime = true;    // pace file sources to real time
   bool io_uring = true;    // --send-mode io_uring (default) or send
+  int64_t max_lag_ns = 250'000'000;  // --max-lag: a worker further behind skips stale frames
   ConnectionLimits limits;
 };
 

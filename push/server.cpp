@@ -42,6 +42,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.channel_count = topics_.channel_count();
     config.history = options_.history;
     config.io_uring = options_.io_uring;
+    config.max_lag_ns = options_.max_lag_ns;
     config.limits = options_.limits;
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }

@@ -18,6 +18,9 @@ BAD = [
     (["--max-connections", "many"], "max-connections"),
     (["--log-level", "loud"], "log-level"),
     (["--pin-cpus", "abc"], "pin-cpus"),
+    (["--max-lag", "-1"], "max-lag"),
+    (["--slow-close-after", "soon"], "slow-close-after"),
+    (["--send-mode", "carrier-pigeon"], "send-mode"),
     (["--bogus"], "bogus"),
 ]
 
