@@ -159,3 +159,54 @@ def slow_consumers(cfg, connections=10000, rate=10, slow=100, close_after=2):
                         {"connections": connections, "rate_hz": rate, "slow": slow,
                          "slow_close_after_s": close_after,
                          "conditions": {s.name: s.label for s, _ in conditions}}, runs, summary)
+
+
+def latency_series(port, seconds, source="127.0.0.11"):
+    """One extra subscriber that reads for `seconds` and returns, per second, how many snapshots
+    it got and their median latency (now - ts) in ms: whether a server falls further behind."""
+    status, sock = upgrade(port, source=source)
+    if "101" not in (status or ""):
+        sock.close()
+        return {"status": status}
+    sock.settimeout(1.0)
+    buffer, series, began = b"", {}, time.time()
+    while time.time() - began < seconds:
+        try:
+            chunk = sock.recv(65536)
+        except OSError:
+            continue
+        if not chunk:
+            break
+        buffer += chunk
+        for match in re.finditer(rb'"ts":(\d+),', buffer):
+            second = int(time.time() - began)
+            series.setdefault(second, []).append(time.time() * 1e3 - int(match.group(1)) / 1e3)
+        buffer = buffer[buffer.rfind(b"}") + 1:] if b"}" in buffer else buffer
+    sock.close()
+    return {"per_second": [[s, len(v), round(sorted(v)[len(v) // 2], 1)]
+                           for s, v in sorted(series.items())]}
+
+
+def backlog(cfg, connections=5000, rate=40):
+    """Above every system's capacity: does latency stay bounded (ticks skipped or snapshots
+    replaced) or grow for as long as the overload lasts (every snapshot queued)? An extra
+    subscriber records its latency second by second through the window. levelcast runs with
+    its default --max-lag (0.25 s) and with 0.05 s."""
+    from .systems import FLOOR_URING, LEVELCAST_SEND, NODE_RAW
+    short_lag = System("levelcast-lag-0.05", "levelcast", LEVELCAST_URING.options +
+                       ("--max-lag", "0.05"), "levelcast (io_uring, 1 worker), --max-lag 0.05")
+    systems = [LEVELCAST_URING, short_lag, LEVELCAST_SEND, FLOOR_URING, NODE_RAW]
+    seconds = cfg.warmup + cfg.duration
+
+    runs = alternate(cfg, systems, lambda system, rep: measured_run(
+        system, cfg, "fanout", connections, rate, rep,
+        probe_fn=lambda server: latency_series(server.port, seconds)))
+    summary = {s.name: {
+        "p50_ms": report.stats([report.p50_ms(r) for r in runs if r["system"] == s.name]),
+        "delivery_ratio": report.stats([report.delivery(r) for r in runs
+                                        if r["system"] == s.name]),
+        "probe_per_second": [(r.get("probe") or {}).get("per_second") for r in runs
+                             if r["system"] == s.name],
+    } for s in systems}
+    return document_for("backlog", cfg, {"connections": connections, "rate_hz": rate}, runs,
+                        summary)

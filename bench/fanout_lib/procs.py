@@ -296,4 +296,18 @@ def machine_info():
         "loadavg_at_start": read("/proc/loadavg"),
         "server_cpu": SERVER_CPU,
         "load_cpu": LOAD_CPU,
+        "binaries": binaries(),
     }
+
+
+def binaries():
+    """When each measured binary was built: the build directory is shared, and a rebuild in
+    the middle of a suite shows here and in every run's record."""
+    built = {}
+    for path in (LEVELCAST, LOAD, FLOOR):
+        try:
+            built[path.name] = time.strftime("%Y-%m-%d %H:%M:%S",
+                                             time.localtime(path.stat().st_mtime))
+        except OSError:
+            built[path.name] = None
+    return built

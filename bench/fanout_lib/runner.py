@@ -76,6 +76,7 @@ def measured_run(system, cfg, mode, connections, rate, rep, load_extra=(), serve
     record = {"system": system.name, "mode": mode, "n": connections, "rate": rate, "rep": rep,
               "started": time.strftime("%H:%M:%S")}
     record["background"] = procs.wait_for_quiet(cfg.quiet_threshold, cfg.max_wait)
+    record["levelcast_built"] = procs.binaries()["levelcast"]
     began = time.monotonic()
     if system.kind == "node" and mode == "fanout":
         # Node saturated by broadcasting cannot finish the handshakes in time (no figures at

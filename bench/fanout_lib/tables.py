@@ -83,15 +83,15 @@ def suite_tables(doc):
                       [[k, cell(v["rss_idle_kib"], 0), cell(v["rss_growth_kib_per_connection"], 3)]
                        for k, v in summary.items()])]
     if suite in ("handshake", "echo"):
-        what = "handshake" if suite == "handshake" else "echo"
+        what, plural = ("handshake", "handshakes") if suite == "handshake" else ("echo", "echoes")
         rows = []
         for name, s in summary.items():
             if name.startswith("ratio"):
                 continue
             rows.append([name, cell(s[f"server_cpu_us_per_{what}"], 1),
-                         cell(s[f"{what}s_per_s"], 0), cell(s["client_cpu_percent"], 0),
+                         cell(s[f"{plural}_per_s"], 0), cell(s["client_cpu_percent"], 0),
                          cell(s["p99_ms"], 2)])
-        return [table(["system", f"server CPU us per {what}", f"{what}s/s", "client CPU %",
+        return [table(["system", f"server CPU us per {what}", f"{plural}/s", "client CPU %",
                        "p99 ms"], rows) + f"\n\nlevelcast/node: {summary['ratio_levelcast_node']}"]
     if suite == "slow-consumers":
         header = FANOUT_HEADER + ["RSS window start-end MiB", "dropped during load"]
@@ -110,7 +110,23 @@ def suite_tables(doc):
                 row.append(f"{per_system[name]['passed']}/{doc['config']['reps']}")
             out.append(f"**{point} Hz**\n\n" + table(FANOUT_HEADER + ["runs passed"], rows))
         return out
+    if suite == "backlog":
+        return [backlog_table(summary)]
     return ["```\n" + json.dumps(summary, indent=1) + "\n```"]
+
+
+def backlog_table(summary):
+    """Overload: delivered, median latency, and the probe's median latency second by second
+    (one row per repetition joined by ' / '): flat = bounded, rising = queueing."""
+    rows = []
+    for name, s in summary.items():
+        series = []
+        for rep in s["probe_per_second"]:
+            series.append(" ".join(f"{p50:.0f}" for _, count, p50 in (rep or []) if count > 1)
+                          or "-")
+        rows.append([name, cell(s["delivery_ratio"], 1, 100), cell(s["p50_ms"], 0),
+                     " / ".join(series)])
+    return table(["system", "delivered %", "p50 ms", "probe p50 ms, second by second"], rows)
 
 
 def print_tables(paths):
