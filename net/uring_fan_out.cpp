@@ -115,6 +115,14 @@ FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, Held
 
 #endif
 
+bool UringFanOut::built_in() {
+#if LEVELCAST_HAVE_URING
+  return true;
+#else
+  return false;
+#endif
+}
+
 UringFanOut::UringFanOut(std::unique_ptr<Ring> ring) : ring_(std::move(ring)) {
   batch_.reserve(kEntries);
 }

@@ -22,6 +22,8 @@ class UringFanOut {
  public:
   // nullptr, with `why`, when io_uring cannot be used here.
   static std::unique_ptr<UringFanOut> create(std::string& why);
+  // Whether this build has the io_uring path at all (liburing found at build time).
+  static bool built_in();
   ~UringFanOut();
   UringFanOut(const UringFanOut&) = delete;
   UringFanOut& operator=(const UringFanOut&) = delete;

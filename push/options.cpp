@@ -9,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "core/cpu_affinity.hpp"
+#include "net/uring_fan_out.hpp"
 #include "push/audio/open_audio_source.hpp"
 
 namespace levelcast {
@@ -17,7 +18,8 @@ namespace {
 std::string version_text() {
   std::string kinds = "synth pcm wav exec lines";
   if (const std::string optional = audio_components(); !optional.empty()) kinds += " " + optional;
-  return "levelcast 0.1.0 (sources: " + kinds + ")";
+  const char* write_path = UringFanOut::built_in() ? "io_uring or send" : "send only";
+  return "levelcast 0.1.0 (sources: " + kinds + "; write path: " + write_path + ")";
 }
 
 int64_t default_max_connections() {
