@@ -23,7 +23,7 @@ struct alignas(64) WorkerCounters {
   Counter messages_sent{0};      // WebSocket messages fully handed to the kernel
   Counter bytes_sent{0};
   Counter messages_dropped{0};   // snapshots replaced by a newer one before being sent
-  Counter frames_skipped{0};     // broadcasts not written: a newer one of the channel was queued
+  Counter frames_skipped{0};     // broadcasts not written: past --max-lag, a newer one queued
   Counter connections_closed{0};
 };
 

@@ -37,13 +37,12 @@ Worker::Worker(const WorkerConfig& config, RequestRouter& router, ServerMetrics&
       counters_(metrics.worker(config.index)),
       subscribers_(config.channel_count),
       latest_(config.channel_count, nullptr),
-      newer_queued_(config.channel_count, false),
+      last_in_pass_(config.channel_count, 0),
       read_buffer_(std::make_unique<uint8_t[]>(kReadBufferBytes)) {
   LC_CHECK(epoll_.add(wakeup_.fd(), EPOLLIN, kWakeupToken));
   for (size_t i = 0; i < config.channel_count; ++i) history_.emplace_back(std::max<size_t>(1, config.history));
   // Room for a long stall's worth of frames, so that draining them does not allocate.
   pending_.reserve(kPendingReserve);
-  newest_.reserve(kPendingReserve);
 }
 
 Worker::~Worker() {
@@ -182,20 +181,20 @@ void Worker::drain_broadcasts() {
   while (pending_.size() < queued && (n = broadcasts_.try_dequeue_bulk(batch, kDequeueBatch)) > 0) {
     pending_.insert(pending_.end(), batch, batch + n);
   }
-  newest_.assign(pending_.size(), false);
-  for (size_t i = pending_.size(); i-- > 0;) {
-    const uint32_t channel = pending_[i].channel;
-    LC_CHECK(channel < newer_queued_.size());
-    newest_[i] = !newer_queued_[channel];
-    newer_queued_[channel] = true;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    LC_CHECK(pending_[i].channel < last_in_pass_.size());
+    last_in_pass_[pending_[i].channel] = i;
   }
   for (size_t i = 0; i < pending_.size(); ++i) {
     const BroadcastItem& item = pending_[i];
-    newer_queued_[item.channel] = false;
-    // Judged as each frame's turn comes: a long pass ages the frames still ahead in it.
-    const bool late = config_.max_lag_ns > 0 && mono_nanos() - item.published_ns > config_.max_lag_ns;
-    receive_broadcast(item, newest_[i] || !late);
+    const bool newest = last_in_pass_[item.channel] == i;
+    receive_broadcast(item, newest || !waited_too_long(item));
   }
+}
+
+// Judged as each frame's turn comes, so a long pass ages the frames still ahead in it.
+bool Worker::waited_too_long(const BroadcastItem& item) const {
+  return config_.max_lag_ns > 0 && mono_nanos() - item.published_ns > config_.max_lag_ns;
 }
 
 // Each frame arrives with one reference for this worker. It stays held as the channel's latest

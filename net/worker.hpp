@@ -77,6 +77,7 @@ class Worker {
   void adopt_connections();
   void refuse(int fd, const char* why);
   void drain_broadcasts();
+  bool waited_too_long(const BroadcastItem& item) const;
   void receive_broadcast(const BroadcastItem& item, bool write);
   void fan_out(uint32_t channel, HeldFrame* held);
   void housekeeping();
@@ -104,6 +105,7 @@ class Worker {
   void flush(Connection& c);
   void update_interest(Connection& c);
   void end_connection(Connection& c);
+  static bool nothing_unread(int fd);
   void begin_linger(Connection& c);
 
   static uint64_t token_of(const Connection& c) {
@@ -138,11 +140,10 @@ class Worker {
   std::vector<std::vector<Connection*>> subscribers_;  // per channel
   std::vector<HeldFrame*> latest_;                     // per channel: for new subscribers
   std::vector<FrameHistory> history_;                  // per channel: for resuming ones
-  // drain_broadcasts: the frames taken in one pass, whether each is its channel's newest there,
-  // and per channel whether a newer frame was seen (that walk goes from the newest).
+  // drain_broadcasts: the frames taken in one pass, and per channel the index of its newest
+  // frame there (only read for channels that have one in the pass).
   std::vector<BroadcastItem> pending_;
-  std::vector<bool> newest_;
-  std::vector<bool> newer_queued_;
+  std::vector<size_t> last_in_pass_;
   FrameLeases leases_;
   std::unique_ptr<UringFanOut> uring_;  // null: one send() per subscriber
   std::unique_ptr<uint8_t[]> read_buffer_;

@@ -193,14 +193,18 @@ void Worker::flush(Connection& c) {
 // close() into a reset that could destroy the reply in flight. Otherwise, and after a protocol
 // error (the client's close is still to come), it lingers.
 void Worker::end_connection(Connection& c) {
-  char byte;
-  const ssize_t unread =
-      c.close_received ? ::recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) : ssize_t{1};
-  if (unread == 0 || (unread < 0 && errno == EAGAIN)) {
+  if (c.close_received && nothing_unread(c.fd)) {
     close_connection(c);
-    return;
+  } else {
+    begin_linger(c);
   }
-  begin_linger(c);
+}
+
+// No bytes wait in the socket's receive queue (or the client has already sent its EOF).
+bool Worker::nothing_unread(int fd) {
+  char byte;
+  const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno == EAGAIN);
 }
 
 // Half-close and wait for the client's EOF, discarding what it still sends.
