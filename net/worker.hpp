@@ -94,6 +94,7 @@ class Worker {
   size_t handle_http(Connection& c, std::span<uint8_t> input);
   void answer_request(Connection& c, const HttpRequest& request);
   void upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision);
+  void respond(Connection& c, const RouteDecision& decision);
   void respond_error(Connection& c, int status, std::string_view reason,
                      std::string_view extra_headers = {});
   size_t handle_frames(Connection& c, std::span<uint8_t> input);

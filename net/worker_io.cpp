@@ -124,9 +124,7 @@ void Worker::answer_request(Connection& c, const HttpRequest& request) {
   RouteDecision decision;
   router_.route(request, decision);
   if (decision.action == RouteDecision::Action::respond) {
-    append_response(c.out.own_bytes(), decision.status, decision.content_type, decision.body,
-                    decision.extra_headers, decision.head_only);
-    c.close_after_flush = true;
+    respond(c, decision);
     return;
   }
   const HandshakeVerdict verdict = check_websocket_upgrade(request);
@@ -137,6 +135,24 @@ void Worker::answer_request(Connection& c, const HttpRequest& request) {
   } else {
     upgrade(c, request, decision);
   }
+}
+
+// A shared body goes out by reference, behind the headers, like a broadcast frame.
+void Worker::respond(Connection& c, const RouteDecision& d) {
+  SharedFrame* shared = d.shared_body.get();
+  if (shared == nullptr && d.content_length == 0) {
+    append_response(c.out.own_bytes(), d.status, d.content_type, d.body, d.extra_headers, d.head_only);
+  } else {
+    append_response_head(c.out.own_bytes(), d.status, d.content_type,
+                         shared != nullptr ? shared->size() : d.content_length, d.extra_headers);
+  }
+  if (shared != nullptr) {
+    shared->add_refs(1);
+    HeldFrame* held = leases_.hold(shared);
+    c.out.offer(held, leases_, PendingBound{2, UINT32_MAX});
+    leases_.unuse(held);
+  }
+  c.close_after_flush = true;
 }
 
 void Worker::upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision) {
