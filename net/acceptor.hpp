@@ -4,6 +4,8 @@
 // of descriptors (EMFILE) it can still accept and close the pending connection instead of
 // spinning on a listen socket that stays readable (the muduo way).
 //
+// It may listen on a plain and a TLS port; each accepted socket says which it came from.
+//
 // Threads: construct, start() and stop() from the server's thread; run() is the acceptor's own.
 #include <atomic>
 #include <cstdint>
@@ -19,9 +21,14 @@ namespace levelcast {
 
 class Worker;
 
+struct Listener {
+  UniqueFd socket;
+  bool tls = false;
+};
+
 class Acceptor {
  public:
-  Acceptor(UniqueFd listen_socket, std::vector<Worker*> workers, ServerMetrics& metrics,
+  Acceptor(std::vector<Listener> listeners, std::vector<Worker*> workers, ServerMetrics& metrics,
            int64_t max_connections);
   ~Acceptor();
   Acceptor(const Acceptor&) = delete;
@@ -33,11 +40,11 @@ class Acceptor {
 
  private:
   void run(int cpu);
-  void accept_all();
-  void shed_one_connection();
-  void hand_off(int fd);
+  void accept_all(const Listener& listener);
+  void shed_one_connection(int listen_fd);
+  void hand_off(int fd, bool tls);
 
-  UniqueFd listen_;
+  std::vector<Listener> listeners_;
   UniqueFd spare_;
   std::vector<Worker*> workers_;
   ServerMetrics& metrics_;

@@ -21,6 +21,7 @@ using BroadcastQueue = moodycamel::ConcurrentQueue<BroadcastItem>;
 struct AcceptedSocket {
   int fd = -1;
   bool reject = false;  // over the connection limit: answer 503
+  bool tls = false;     // accepted on the TLS listener
 };
 
 }  // namespace levelcast

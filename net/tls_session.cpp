@@ -94,7 +94,10 @@ TlsStatus TlsSession::judge(int ret) {
 
 TlsStatus TlsSession::handshake() {
   const TlsStatus status = judge(SSL_do_handshake(ssl_));
-  if (status == TlsStatus::ok) handshake_done_ = true;
+  if (status == TlsStatus::ok) {
+    handshake_done_ = true;
+    kernel_sends_ = BIO_get_ktls_send(SSL_get_wbio(ssl_)) == 1;
+  }
   return status;
 }
 

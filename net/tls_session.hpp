@@ -47,6 +47,11 @@ class TlsSession {
   bool valid() const { return ssl_ != nullptr; }
   bool handshake_done() const { return handshake_done_; }
   bool resumed() const { return SSL_session_reused(ssl_) == 1; }
+  // The kernel encrypts what is sent on the socket (kTLS, SSL_OP_ENABLE_KTLS): such a
+  // connection takes the plaintext write path, the same bytes as every plain subscriber. Known
+  // once the handshake is done. With the worker-buffer BIO OpenSSL cannot hand keys to the
+  // kernel, so this stays false; see kernel_tls_available() for what the machine offers.
+  bool kernel_sends() const { return kernel_sends_; }
 
   // Advances the handshake with the fed ciphertext; its answer lands in the scratch.
   TlsStatus handshake();
@@ -68,6 +73,7 @@ class TlsSession {
   SSL* ssl_ = nullptr;
   std::string unsent_;
   bool handshake_done_ = false;
+  bool kernel_sends_ = false;
   bool shut_ = false;
 };
 

@@ -1,4 +1,5 @@
-// levelcast: parse options, start the server, wait for SIGINT/SIGTERM, stop gracefully.
+// levelcast: parse options, start the server, wait for SIGINT/SIGTERM, stop gracefully;
+// SIGHUP reloads the TLS certificate.
 #include <fmt/core.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -27,6 +28,7 @@ sigset_t block_stop_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return set;
@@ -49,7 +51,8 @@ int main(int argc, char** argv) {
     return error.exit_code;
   }
   server.start();
-  fmt::print("levelcast listening on ws://{}:{}/levels\n", options.bind, server.port());
+  if (options.plain) fmt::print("levelcast listening on ws://{}:{}/levels\n", options.bind, server.port());
+  if (options.tls()) fmt::print("levelcast listening on wss://{}:{}/levels\n", options.bind, server.tls_port());
   std::fflush(stdout);
   for (size_t i = 0; i < server.topics().size(); ++i) {
     const Topic& t = server.topics().at(i);
@@ -59,7 +62,8 @@ int main(int argc, char** argv) {
          options.echo ? "on" : "off");
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  // SIGHUP reloads (the TLS certificate) on this thread, off the workers; the others stop.
+  while (sigwait(&stop_signals, &signal_number) == 0 && signal_number == SIGHUP) server.reload_tls();
   LC_LOG(info, "signal {}: closing connections and stopping", signal_number);
   server.stop();
   return 0;

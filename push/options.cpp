@@ -46,6 +46,31 @@ struct Texts {
   std::string send_mode = "io_uring";
 };
 
+// TLS: one contiguous block (define_tls, check_tls).
+void define_tls(CLI::App& app, ServerOptions& o) {
+  auto* cert = app.add_option("--tls-cert", o.tls_cert,
+                              "PEM certificate chain (leaf first) for wss:// and https://; "
+                              "with --tls-key turns on the TLS listener; SIGHUP reloads it")
+                   ->check(CLI::ExistingFile);
+  auto* key = app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert (ECDSA P-256 or RSA)")
+                  ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  app.add_option("--tls-port", o.tls_port, "TCP port of the TLS listener (0: any free port)")
+      ->capture_default_str()
+      ->needs(cert);
+  app.add_flag("--no-plain", [&o](int64_t) { o.plain = false; },
+               "Serve TLS only: no plain listener on --port")
+      ->needs(cert);
+}
+
+std::optional<std::string> check_tls(const ServerOptions& o) {
+  if (o.tls() && o.plain && o.tls_port != 0 && o.tls_port == o.port) {
+    return fmt::format("--tls-port: {} is also --port; give TLS a port of its own", o.tls_port);
+  }
+  return std::nullopt;
+}
+
 void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
   app.add_option("--port", o.port, "TCP port to listen on (0: any free port)")
       ->capture_default_str();
@@ -122,6 +147,7 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                  "Bytes of replies and echoes all connections of a worker may hold before the "
                  "largest holders are closed (1008); 0: no limit")
       ->capture_default_str();
+  define_tls(app, o);
 }
 
 std::string one_line(std::string text) {
@@ -159,6 +185,7 @@ std::optional<int> finish(ServerOptions& o, const Seconds& s, const Texts& t) {
   const std::string& cpus = t.cpus;
   const std::string& level = t.level;
   if (auto error = parse_sources(t.sources, o)) return fail(*error);
+  if (auto error = check_tls(o)) return fail(*error);
   o.io_uring = t.send_mode == "io_uring";
   if (!cpus.empty()) {
     auto parsed = parse_cpu_list(cpus);

@@ -31,6 +31,12 @@ struct ServerOptions {
   int64_t max_lag_ns = 250'000'000;  // --max-lag: a worker further behind skips stale frames
   PendingBound bound;  // --max-queued-frames, --max-queued-bytes: per subscriber
   ConnectionLimits limits;
+  // TLS (--tls-cert and --tls-key turn it on): a second listener on tls_port.
+  std::string tls_cert;
+  std::string tls_key;
+  uint16_t tls_port = 8443;
+  bool plain = true;  // --no-plain: TLS only
+  bool tls() const { return !tls_cert.empty(); }
 };
 
 // Returns the exit code when the program should stop now, nullopt when it should run.

@@ -1,5 +1,6 @@
 #include "push/server.hpp"
 
+#include "core/log.hpp"
 #include "push/audio/open_audio_source.hpp"
 
 namespace levelcast {
@@ -30,12 +31,9 @@ Server::Server(const ServerOptions& options, StartupError& error)
   metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(),
                                              topics_.channel_count());
   routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_);
-  UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error.message);
-  if (!listen.valid()) {
-    error.exit_code = 1;
-    return;
-  }
-  port_ = local_port(listen.get());
+  if (options_.tls() && !open_tls(error)) return;
+  std::vector<Listener> listeners;
+  if (!open_listeners(listeners, error)) return;
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
     config.index = i;
@@ -45,6 +43,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.broadcast.bound = options_.bound;
     config.io_uring = options_.io_uring;
     config.limits = options_.limits;
+    config.tls = tls_.get();
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
   hub_ = std::make_unique<BroadcastHub>(raw(workers_));
@@ -62,8 +61,51 @@ Server::Server(const ServerOptions& options, StartupError& error)
     producers_.push_back(std::make_unique<Producer>(topic, std::move(sources_[i].audio),
                                                     std::move(meter), *hub_, counters));
   }
-  acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), *metrics_,
+  acceptor_ = std::make_unique<Acceptor>(std::move(listeners), raw(workers_), *metrics_,
                                          options_.max_connections);
+}
+
+// The certificate and key are checked before anything listens: a bad pair is exit status 2.
+bool Server::open_tls(StartupError& error) {
+  tls_ = TlsContextStore::open({options_.tls_cert, options_.tls_key}, error.message);
+  if (!tls_) {
+    error.message = "--tls-cert/--tls-key: " + error.message;
+    error.exit_code = 2;
+    return false;
+  }
+  metrics_->tls_cert_not_after().store(tls_->not_after_unix(), std::memory_order_relaxed);
+  std::string why;
+  const bool kernel = kernel_tls_available(why);
+  LC_LOG(info, "TLS: {}; {}", why,
+         kernel ? "records are still encrypted in user space (the worker BIO keeps keys in OpenSSL)"
+                : "records are encrypted in user space");
+  return true;
+}
+
+bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& error) {
+  const auto open = [&](uint16_t port, bool tls, uint16_t& bound) {
+    UniqueFd socket = listen_tcp(options_.bind, port, kListenBacklog, error.message);
+    if (!socket.valid()) {
+      error.exit_code = 1;
+      return false;
+    }
+    bound = local_port(socket.get());
+    listeners.push_back({std::move(socket), tls});
+    return true;
+  };
+  if (options_.plain && !open(options_.port, false, port_)) return false;
+  return !options_.tls() || open(options_.tls_port, true, tls_port_);
+}
+
+void Server::reload_tls() {
+  if (!tls_) return;
+  std::string error;
+  if (!tls_->reload(error)) {
+    LC_LOG(error, "SIGHUP: TLS certificate not reloaded, keeping the current one: {}", error);
+    return;
+  }
+  metrics_->tls_cert_not_after().store(tls_->not_after_unix(), std::memory_order_relaxed);
+  LC_LOG(info, "SIGHUP: TLS certificate reloaded from {}", options_.tls_cert);
 }
 
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.

@@ -9,6 +9,7 @@
 
 #include "core/metrics.hpp"
 #include "net/acceptor.hpp"
+#include "net/tls_context.hpp"
 #include "net/worker.hpp"
 #include "push/broadcast_hub.hpp"
 #include "push/lines_producer.hpp"
@@ -35,11 +36,15 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   bool ok() const { return acceptor_ != nullptr; }
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return port_; }          // 0 with --no-plain
+  uint16_t tls_port() const { return tls_port_; }  // 0 without TLS
   const TopicRegistry& topics() const { return topics_; }
   void start();
   // Stops accepting and producing, sends every WebSocket client 1001, and waits for the workers.
   void stop();
+  // SIGHUP: re-reads the TLS certificate and key, here on the caller's thread (never a worker);
+  // a bad pair is logged and the current one kept.
+  void reload_tls();
 
  private:
   // A topic's source, opened before the threads exist.
@@ -49,6 +54,8 @@ class Server {
   };
 
   bool open_sources(StartupError& error);
+  bool open_tls(StartupError& error);
+  bool open_listeners(std::vector<Listener>& listeners, StartupError& error);
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
@@ -59,12 +66,14 @@ class Server {
   std::unique_ptr<ServerMetrics> metrics_;
   StaticSite site_;
   std::unique_ptr<LevelcastRoutes> routes_;
+  std::unique_ptr<TlsContextStore> tls_;  // before workers_: they use it until they end
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<BroadcastHub> hub_;
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
   bool running_ = false;
 };
 
