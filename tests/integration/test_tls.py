@@ -190,6 +190,76 @@ class TlsReload(unittest.TestCase):
         self.assertIsNone(self.server.proc.poll())
 
 
+def read_ws_frame(sock, buffer, deadline):
+    """One server frame (unmasked, payload < 64 KiB) from a TLS socket: (opcode, payload)."""
+    def need(n):
+        while len(buffer) < n:
+            sock.settimeout(deadline.left())
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise AssertionError("connection closed")
+            buffer.extend(chunk)
+    need(2)
+    length, start = buffer[1] & 0x7F, 2
+    if length == 126:
+        need(4)
+        length, start = struct.unpack_from(">H", buffer, 2)[0], 4
+    need(start + length)
+    opcode, payload = buffer[0] & 0x0F, bytes(buffer[start:start + length])
+    del buffer[:start + length]
+    return opcode, payload
+
+
+class TlsSlowSubscriber(unittest.TestCase):
+    """A TLS subscriber that stops reading is queued like a plain one (plaintext references,
+    latest value wins) while others keep every snapshot; when it reads again it reaches the
+    newest ones over the same TLS stream."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ca = tls_fixture.for_class(cls)
+        cls.server = harness.launch(cls, "--rate", 1000, "--subscriber-sndbuf", 4096,
+                                    "--max-queued-frames", 4, *cls.ca.server_options("ec"))
+        cls.context = cls.ca.client_context()
+
+    def test_stalled_tls_subscriber_drops_old_frames_and_catches_up(self):
+        before = scrape_tls(self.server, self.context)["levelcast_messages_dropped_total"]
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.settimeout(5)
+        raw.connect(("127.0.0.1", self.server.tls_port))
+        slow = self.context.wrap_socket(raw, server_hostname="localhost")
+        self.addCleanup(slow.close)
+        slow.sendall(rawclient.upgrade_request(self.server.tls_port, "/levels", rawclient.new_key()))
+        buffer = bytearray()
+        while b"\r\n\r\n" not in buffer:
+            buffer.extend(slow.recv(4096))
+        self.assertTrue(buffer.startswith(b"HTTP/1.1 101"), buffer[:40])
+        del buffer[:buffer.index(b"\r\n\r\n") + 4]
+
+        async def watch_a_fast_one():
+            url = f"wss://localhost:{self.server.tls_port}/levels"
+            async with harness.websockets.connect(url, ssl=self.context) as ws:
+                seqs = []
+                await harness.async_poll_until(
+                    lambda: scrape_tls(self.server, self.context)["levelcast_messages_dropped_total"] > before,
+                    15, "frames dropped for the stalled TLS subscriber")
+                for _ in range(50):
+                    seqs.append(json.loads((await harness.recv_snapshot(ws))[0])["seq"])
+                return seqs
+        fast = asyncio.run(watch_a_fast_one())
+        self.assertEqual(list(range(fast[0], fast[0] + 50)), fast)
+
+        deadline = harness.Deadline(15, "the stalled TLS subscriber to catch up")
+        for _ in range(100_000):
+            opcode, payload = read_ws_frame(slow, buffer, deadline)
+            if opcode == 1 and json.loads(payload)["seq"] >= fast[-1]:
+                break
+        else:
+            self.fail("never caught up")
+        self.assertIsNone(self.server.proc.poll())
+
+
 class TlsBadInput(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
