@@ -118,6 +118,13 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                  "Kernel send buffer of a subscriber's socket, in bytes (SO_SNDBUF); 0: autotuned")
       ->check(CLI::Range(0, 64 << 20))
       ->capture_default_str();
+  app.add_flag("--deflate", o.deflate.enabled,
+               "Offer permessage-deflate: each snapshot is compressed once per format for every "
+               "subscriber that negotiated it");
+  app.add_option("--deflate-min-bytes", o.deflate.min_bytes,
+                 "Snapshots smaller than this go uncompressed even on deflate connections")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20))
+      ->capture_default_str();
   app.add_option("--max-output-memory", o.limits.output_budget,
                  "Bytes of replies and echoes all connections of a worker may hold before the "
                  "largest holders are closed (1008); 0: no limit")
