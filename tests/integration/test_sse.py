@@ -154,6 +154,20 @@ class SseEnded(unittest.TestCase):
             self.assertEqual(204, rawclient.http_request(server.port, "/events/short").status)
 
 
+class SseSlowReader(unittest.TestCase):
+    def test_a_stream_nobody_reads_is_closed_after_slow_close(self):
+        server = harness.launch(self, "--rate", 1000, "--channels", 32, "--slow-close-after", 1)
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", server.port))
+        self.addCleanup(sock.close)
+        sock.sendall(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
+        key = 'levelcast_subscribers{transport="sse"}'
+        rawclient.scrape_until(server.port, lambda s: s[key] == 1, 5, "the stream to subscribe")
+        rawclient.scrape_until(server.port, lambda s: s[key] == 0 and s["levelcast_connections"] <= 1, 15,
+                               "the server to close the stream nobody reads")
+
+
 class SseShutdown(unittest.TestCase):
     def test_sigterm_ends_streams_with_what_was_written(self):
         server = harness.Server("--rate", RATE).start()
