@@ -38,6 +38,7 @@ struct alignas(64) ProducerCounters {
   Counter snapshots{0};
   Counter frames_encoded{0};         // JSON frames: one per snapshot
   Counter binary_frames_encoded{0};  // binary frames: one per snapshot
+  Counter bad_samples{0};            // non-finite samples (NaN, infinity) measured as full scale
 };
 
 class ServerMetrics {

@@ -106,6 +106,10 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                  "snapshot only and skips the stale ones; 0: never skip")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
+  // The meter's options.
+  app.add_flag("--allow-reset", [&o](int64_t) { o.allow_reset = true; },
+               "Allow POST /topics/NAME/reset-loudness (restarts integrated loudness, range and "
+               "maxima) from any client");
 }
 
 std::string one_line(std::string text) {

@@ -30,6 +30,7 @@ struct ServerOptions {
   bool io_uring = true;    // --send-mode io_uring (default) or send
   int64_t max_lag_ns = 250'000'000;  // --max-lag: a worker further behind skips stale frames
   ConnectionLimits limits;
+  bool allow_reset = false;  // POST /topics/NAME/reset-loudness
 };
 
 // Returns the exit code when the program should stop now, nullopt when it should run.

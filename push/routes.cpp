@@ -21,10 +21,35 @@ bool parse_seq(std::string_view text, uint64_t& out) {
 }
 
 constexpr std::string_view kLevelsPrefix = "/levels/";
+constexpr std::string_view kTopicsPrefix = "/topics/";
+constexpr std::string_view kResetSuffix = "/reset-loudness";
 }  // namespace
+
+// POST /topics/NAME/reset-loudness: the request reaches the topic's producer through an atomic
+// count, so no worker waits for it; the producer announces the reset to the subscribers.
+void LevelcastRoutes::route_loudness_reset(const HttpRequest& request, RouteDecision& d) const {
+  const std::string_view path = request.path;
+  const std::string_view name =
+      path.substr(kTopicsPrefix.size(), path.size() - kTopicsPrefix.size() - kResetSuffix.size());
+  const Topic* topic = topics_.find(name);
+  if (topic == nullptr) return respond(d, 404, "Not Found: no such topic\n");
+  if (request.method != "POST") {
+    respond(d, 405, "Method Not Allowed: only POST\n");
+    d.extra_headers = "Allow: POST\r\n";
+    return;
+  }
+  if (!config_.allow_reset) return respond(d, 403, "Forbidden: loudness resets are off (--allow-reset)\n");
+  if (!topic->loudness_resettable)
+    return respond(d, 404, "Not Found: this topic measures no integrated loudness, range or maxima\n");
+  topic->loudness_resets_requested.fetch_add(1, std::memory_order_relaxed);
+  respond(d, 204, "");
+}
 
 void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   const std::string_view path = request.path;
+  if (path.size() > kTopicsPrefix.size() + kResetSuffix.size() && path.starts_with(kTopicsPrefix) &&
+      path.ends_with(kResetSuffix))
+    return route_loudness_reset(request, d);
   const bool is_levels = path == "/levels" || path.starts_with(kLevelsPrefix);
   const bool known = is_levels || path == "/topics" || path == "/healthz" || path == "/metrics" ||
                      (path == "/echo" && config_.echo_enabled);

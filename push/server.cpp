@@ -16,6 +16,7 @@ RouteConfig route_config(const ServerOptions& o) {
   RouteConfig config;
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
+  config.allow_reset = o.allow_reset;
   return config;
 }
 
@@ -75,6 +76,12 @@ bool Server::open_sources(StartupError& error) {
     } else {
       source.audio = open_audio_source(spec, options_.realtime, error.message);
     }
+    if (source.audio && options_.rate > source.audio->sample_rate()) {
+      error.message = fmt::format("source '{}': --rate {} is above its sample rate of {} Hz (a snapshot "
+                                  "needs at least one sample)", spec.name, options_.rate,
+                                  source.audio->sample_rate());
+      source.audio.reset();
+    }
     if (!source.lines && !source.audio) {
       error.exit_code = 2;
       return false;
@@ -103,6 +110,7 @@ void Server::describe_topic(Topic& topic, const OpenedSource& source,
   }
   topic.rate = options_.rate;
   topic.channels = source.audio->channels();
+  topic.loudness_resettable = options_.allow_reset && meter->resets_loudness();
   topic.fields = meter->fields();
   topic.bands_hz = meter->band_hz();
 }

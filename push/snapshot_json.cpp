@@ -31,6 +31,9 @@ void append_loudness(std::string& out, const Loudness& l) {
   append_field(out, "short_term", l.short_term, first);
   append_field(out, "integrated", l.integrated, first);
   append_field(out, "true_peak", l.true_peak, first);
+  append_field(out, "range", l.range, first);
+  append_field(out, "max_momentary", l.max_momentary, first);
+  append_field(out, "max_short_term", l.max_short_term, first);
   out.push_back('}');
 }
 

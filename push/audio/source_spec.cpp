@@ -73,7 +73,12 @@ std::optional<bool> parse_flag(std::string_view text) {
 std::optional<LoudnessModes> parse_loudness(std::string_view text) {
   LoudnessModes modes;
   for (const char c : text) {
-    bool* mode = c == 'm' ? &modes.momentary : c == 's' ? &modes.short_term : c == 'i' ? &modes.integrated : nullptr;
+    bool* mode = c == 'm'   ? &modes.momentary
+                 : c == 's' ? &modes.short_term
+                 : c == 'i' ? &modes.integrated
+                 : c == 'l' ? &modes.range
+                 : c == 'x' ? &modes.maxima
+                            : nullptr;
     if (mode == nullptr || *mode) return std::nullopt;
     *mode = true;
   }
@@ -116,7 +121,8 @@ std::string apply_option(SourceSpec& spec, std::string_view key, std::string_vie
     else return "restart must be always or never";
   } else if (key == "loudness") {
     const auto modes = parse_loudness(value);
-    if (!modes) return "loudness must combine m, s and i (momentary, short-term, integrated), e.g. ms";
+    if (!modes) return "loudness must combine m, s, i, l and x (momentary, short-term, integrated, range, "
+             "maxima), e.g. ms";
     spec.meter.loudness = *modes;
   } else if (key == "bands") {
     if (value == "octave") spec.meter.bands = BandLayout::octave;

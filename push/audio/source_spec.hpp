@@ -9,8 +9,9 @@
 //            key=value with a known key, otherwise that text belongs to ARG.
 //
 // Keys: format (s16le, s32le, f32le), rate, channels, loop (wav), restart (exec, lines:
-// always|never), loudness (m, s, i combined: "ms", "msi"), truepeak (0|1), bands (octave | third
-// | N log-spaced bands from 20 Hz to 20 kHz), peakhold (seconds; 0 = off).
+// always|never), loudness (m, s, i, l, x combined: "ms", "msilx"), truepeak (0|1), bands (octave |
+// third | N log-spaced bands from 20 Hz to 20 kHz), peakhold (seconds; 0 = off), max_line (lines:
+// bytes, cut at a UTF-8 character boundary).
 #include <string>
 #include <string_view>
 
@@ -26,7 +27,11 @@ struct LoudnessModes {
   bool momentary = false;
   bool short_term = false;
   bool integrated = false;
-  bool any() const { return momentary || short_term || integrated; }
+  bool range = false;   // l: loudness range (EBU Tech 3342)
+  bool maxima = false;  // x: maximum momentary and short-term loudness
+  bool any() const { return momentary || short_term || integrated || range || maxima; }
+  // What a reset restarts: integrated, range and maxima.
+  bool resettable() const { return integrated || range || maxima; }
 };
 
 // What a topic measures beyond per-channel RMS and peak.

@@ -118,7 +118,7 @@ TEST(SourceSpec, ErrorsNameTheSourceAndTheReason) {
   EXPECT_EQ(parse_error("x=pcm:-:format=u8"), "source 'x': format must be s16le, s32le or f32le");
   EXPECT_EQ(parse_error("x=wav:/a.wav:loop=2"), "source 'x': loop must be 0 or 1");
   EXPECT_EQ(parse_error("x=exec:cat:restart=sometimes"), "source 'x': restart must be always or never");
-  EXPECT_NE(parse_error("x=synth:loudness=mm").find("loudness must combine m, s and i"), std::string::npos);
+  EXPECT_NE(parse_error("x=synth:loudness=mm").find("loudness must combine m, s, i, l and x"), std::string::npos);
   EXPECT_NE(parse_error("x=synth:loudness=q").find("loudness must"), std::string::npos);
   EXPECT_NE(parse_error("x=synth:bands=0").find("bands must be octave, third"), std::string::npos);
   EXPECT_NE(parse_error("x=synth:bands=fifth").find("bands must be"), std::string::npos);
