@@ -103,10 +103,11 @@ double LoudnessMeter::add(std::span<const float> interleaved) {
   return peak;
 }
 
+// From the state since the reset: a window reaching back before it must not set a maximum.
 void LoudnessMeter::update_maxima() {
   if (!modes_.maxima) return;
-  const double momentary = lufs(ebur128_loudness_momentary, window_state().st);
-  const double short_term = lufs(ebur128_loudness_shortterm, window_state().st);
+  const double momentary = lufs(ebur128_loudness_momentary, state_->st);
+  const double short_term = lufs(ebur128_loudness_shortterm, state_->st);
   if (!std::isnan(momentary)) max_momentary_ = std::max(max_momentary_, momentary);
   if (!std::isnan(short_term)) max_short_term_ = std::max(max_short_term_, short_term);
 }
@@ -114,7 +115,7 @@ void LoudnessMeter::update_maxima() {
 void LoudnessMeter::measure(std::span<const float> interleaved, Loudness& out) {
   const bool any_frames = interleaved.size() >= channels_;
   const double peak = add(interleaved);
-  update_maxima();  // so that a reading never exceeds its maximum
+  update_maxima();  // so that a reading never exceeds its maximum (but right after a reset)
   ebur128_state* window = window_state().st;
   out = Loudness{};
   if (modes_.momentary) out.momentary = lufs(ebur128_loudness_momentary, window);

@@ -12,7 +12,7 @@
 // reset() restarts integrated, range and maxima. It starts a new libebur128 state (one
 // allocation per reset, never per block) and keeps feeding the old one for the 3 s short-term
 // window, from which momentary and short-term loudness are read meanwhile, so they carry on
-// across a reset without a dip.
+// across a reset without a dip. The maxima count only audio since the reset.
 //
 // Owns its libebur128 states; not thread-safe: one per producer.
 #include <cstddef>
