@@ -84,19 +84,25 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
 
 void LevelcastRoutes::route_subscription(const HttpRequest& request, const Topic* topic,
                                          RouteDecision& d) const {
-  Format format = Format::json;
   std::string_view value;
-  if (request.query_param("format", value) && value != "json") {
+  const bool has_format = request.query_param("format", value);
+  uint32_t channel = topic->json_channel;
+  if (!topic->has_binary) {
+    // A lines topic: the lines as they are (text, the default), or as JSON objects with their
+    // seq (json), which the topic carries on its second channel.
+    if (has_format && value != "text" && value != "json")
+      return respond(d, 400, "Bad Request: a lines topic's format is text or json\n");
+    if (has_format && value == "json") channel = topic->binary_channel;
+  } else if (has_format && value != "json") {
     if (value != "binary") return respond(d, 400, "Bad Request: format must be json or binary\n");
-    if (!topic->has_binary) return respond(d, 400, "Bad Request: this topic has no binary format\n");
-    format = Format::binary;
+    channel = topic->binary_channel;
   }
   if (request.query_param("since", value)) {
     if (!parse_seq(value, d.since)) return respond(d, 400, "Bad Request: since must be a number\n");
     d.resume = true;
   }
   d.action = RouteDecision::Action::upgrade_subscribe;
-  d.channel = topic->channel(format);
+  d.channel = channel;
   d.max_message = config_.push_max_message;
 }
 

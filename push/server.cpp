@@ -53,7 +53,8 @@ Server::Server(const ServerOptions& options, StartupError& error)
     ProducerCounters& counters = metrics_->producer(i);
     if (sources_[i].lines) {
       line_producers_.push_back(
-          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters));
+          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
+                                          options_.sources[i].max_line));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;

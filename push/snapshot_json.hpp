@@ -14,5 +14,7 @@ namespace levelcast {
 void append_snapshot_json(std::string& out, const Snapshot& snapshot);
 void append_event_json(std::string& out, std::string_view topic, std::string_view event);
 void append_missed_json(std::string& out, std::string_view topic, uint64_t count);
+// A line of a lines topic for ?format=json: {"seq":12,"line":"..."}; `line` must be UTF-8.
+void append_line_json(std::string& out, uint64_t seq, std::string_view line);
 
 }  // namespace levelcast

@@ -53,6 +53,7 @@ struct SourceSpec {
   bool loop = false;
   RestartPolicy restart = RestartPolicy::always;
   MeterOptions meter;
+  size_t max_line = 65536;  // lines: longer lines go out in pieces of at most this many bytes
 };
 
 inline constexpr int kMinSampleRate = 8000;
@@ -60,6 +61,8 @@ inline constexpr int kMaxSampleRate = 384000;
 inline constexpr int kMaxChannels = 64;
 inline constexpr int kMaxBandCount = 128;
 inline constexpr double kMaxPeakHoldSeconds = 60.0;
+inline constexpr int kMinLineLimit = 4;  // max_line: room for the longest UTF-8 character
+inline constexpr int kMaxLineLimit = 16 << 20;
 
 // Parses one --source value. On failure returns a default SourceSpec and sets `error` to one
 // line naming the source and the reason; on success clears `error`.

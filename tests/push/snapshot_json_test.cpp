@@ -50,6 +50,12 @@ TEST(SnapshotJson, LoudnessRangeAndMaximaWhenMeasured) {
                  R"("loudness":{"integrated":-23.0,"range":null,"max_momentary":-20.0,"max_short_term":-20.0}})");
 }
 
+TEST(SnapshotJson, LinesAreJsonStrings) {
+  std::string out;
+  append_line_json(out, 12, "say \"\xE2\x82\xAC\" \\ then\ttab\x01");
+  EXPECT_EQ(out, R"({"seq":12,"line":"say \")" "\xE2\x82\xAC" R"(\" \\ then\ttab\u0001"})");
+}
+
 TEST(SnapshotJson, LoudnessResetEvent) {
   std::string out;
   append_event_json(out, "mic", "loudness-reset");
