@@ -22,17 +22,19 @@ class LineSplitter {
   template <typename OnLine>
   void feed(std::string_view bytes, OnLine&& on_line) {
     while (!bytes.empty()) {
+      // A full pending_ is cut only once a byte that does not end the line follows, so the
+      // pieces do not depend on where the reads happened to split the stream.
+      if (pending_.size() == max_line_ && bytes.front() != '\n') emit(on_line, character_boundary(), false);
+      const size_t room = max_line_ - pending_.size();
       const size_t newline = bytes.find('\n');
-      const size_t room = max_line_ - pending_.size();  // never 0: a full line is emitted at once
       if (newline != std::string_view::npos && newline <= room) {
         pending_.append(bytes.substr(0, newline));
         bytes.remove_prefix(newline + 1);
-        emit(on_line, pending_.size());
+        emit(on_line, pending_.size(), true);
       } else {
         const size_t take = std::min(bytes.size(), room);
         pending_.append(bytes.substr(0, take));
         bytes.remove_prefix(take);
-        if (pending_.size() == max_line_) emit(on_line, character_boundary());
       }
     }
   }
@@ -40,7 +42,7 @@ class LineSplitter {
   // Passes on an unfinished last line, if any (the writer has gone).
   template <typename OnLine>
   void flush(OnLine&& on_line) {
-    if (!pending_.empty()) emit(on_line, pending_.size());
+    if (!pending_.empty()) emit(on_line, pending_.size(), true);
   }
 
   size_t max_line() const { return max_line_; }
@@ -60,11 +62,12 @@ class LineSplitter {
     return have < length ? start - 1 : pending_.size();
   }
 
-  // Passes on the first `length` bytes of pending_ as a line; the rest starts the next one.
+  // Passes on the first `length` bytes of pending_ as a line, or as a piece of one when the
+  // line goes on; the rest starts the next piece. Only a line's end loses its '\r'.
   template <typename OnLine>
-  void emit(OnLine& on_line, size_t length) {
+  void emit(OnLine& on_line, size_t length, bool line_end) {
     std::string_view line(pending_.data(), length);
-    if (length == pending_.size() && !line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line_end && !line.empty() && line.back() == '\r') line.remove_suffix(1);
     on_line(line);
     pending_.erase(0, length);
   }

@@ -49,6 +49,18 @@ TEST(LineSplitter, CutsOnlyAtCharacterBoundaries) {
   }
 }
 
+// Found by the fuzzer: a line of exactly max_line bytes whose '\n' came in the next read was
+// passed on as the line and then an empty one.
+TEST(LineSplitter, ALineOfExactlyTheLimitIsOneLineHoweverItArrives) {
+  LineSplitter splitter(8);
+  std::vector<std::string> lines;
+  const auto collect = [&](std::string_view l) { lines.emplace_back(l); };
+  splitter.feed("abcdefg\r", collect);
+  splitter.feed("\nnext", collect);
+  splitter.flush(collect);
+  EXPECT_EQ(lines, (std::vector<std::string>{"abcdefg", "next"}));
+}
+
 TEST(LineSplitter, TheLimitIsAnOptionAndTextThatIsNotUtf8IsCutAtIt) {
   LineSplitter splitter(8);
   std::vector<std::string> lines;
