@@ -129,6 +129,10 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                  "Bytes of replies and echoes all connections of a worker may hold before the "
                  "largest holders are closed (1008); 0: no limit")
       ->capture_default_str();
+  // The meter's options.
+  app.add_flag("--allow-reset", [&o](int64_t) { o.allow_reset = true; },
+               "Allow POST /topics/NAME/reset-loudness (restarts integrated loudness, range and "
+               "maxima) from any client");
 }
 
 std::string one_line(std::string text) {

@@ -33,6 +33,7 @@ struct ServerOptions {
   PendingBound bound;  // --max-queued-frames, --max-queued-bytes: per subscriber
   DeflateSettings deflate;  // --deflate, --deflate-min-bytes
   ConnectionLimits limits;
+  bool allow_reset = false;  // POST /topics/NAME/reset-loudness
 };
 
 // Returns the exit code when the program should stop now, nullopt when it should run.

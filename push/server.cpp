@@ -16,6 +16,7 @@ RouteConfig route_config(const ServerOptions& o) {
   RouteConfig config;
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
+  config.allow_reset = o.allow_reset;
   return config;
 }
 
@@ -55,7 +56,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     if (sources_[i].lines) {
       line_producers_.push_back(
           std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
-                                          options_.deflate));
+                                          options_.sources[i].max_line, options_.deflate));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;
@@ -78,6 +79,12 @@ bool Server::open_sources(StartupError& error) {
       if (!source.lines) error.message = fmt::format("source '{}': lines:{}", spec.name, error.message);
     } else {
       source.audio = open_audio_source(spec, options_.realtime, error.message);
+    }
+    if (source.audio && options_.rate > source.audio->sample_rate()) {
+      error.message = fmt::format("source '{}': --rate {} is above its sample rate of {} Hz (a snapshot "
+                                  "needs at least one sample)", spec.name, options_.rate,
+                                  source.audio->sample_rate());
+      source.audio.reset();
     }
     if (!source.lines && !source.audio) {
       error.exit_code = 2;
@@ -107,6 +114,7 @@ void Server::describe_topic(Topic& topic, const OpenedSource& source,
   }
   topic.rate = options_.rate;
   topic.channels = source.audio->channels();
+  topic.loudness_resettable = options_.allow_reset && meter->resets_loudness();
   topic.fields = meter->fields();
   topic.bands_hz = meter->band_hz();
 }

@@ -41,12 +41,13 @@ std::string TopicRegistry::to_json(const ServerMetrics& metrics) const {
     for (uint32_t f = 0; f < kFormsPerTopic; ++f) subscribers += metrics.channel_subscribers(t.first_channel + f);
     fmt::format_to(it,
                    R"({}{{"name":"{}","kind":"{}","rate":{},"channels":{},"fields":[{}],)"
-                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}"}})",
+                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}"{}}})",
                    i == 0 ? "" : ",", t.name, t.kind, t.rate, t.channels,
                    quoted_list(t.fields), fmt::join(t.bands_hz, ","),
-                   t.has_binary ? R"("json","binary")" : R"("json")", subscribers,
+                   t.has_binary ? R"("json","binary")" : R"("text","json")", subscribers,
                    t.last_seq.load(std::memory_order_relaxed),
-                   t.ended.load(std::memory_order_relaxed) ? "ended" : "running");
+                   t.ended.load(std::memory_order_relaxed) ? "ended" : "running",
+                   t.loudness_resettable ? R"(,"reset_loudness":true)" : "");
   }
   out.append("]}");
   return out;
