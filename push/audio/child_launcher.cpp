@@ -18,10 +18,27 @@ extern char** environ;
 namespace levelcast {
 namespace {
 
+// The shell around every command. The kernel signals only the direct child when the server
+// dies, and the command's own children (a pipeline, a `sh -c` that forks) would live on; so
+// the direct child is this shell, told SIGUSR1 on the server's death, which then kills the
+// whole process group. The command runs in the background so that the trap runs at once; the
+// shell waits for it through the signals that stop it (which reach the whole group) and ends
+// the way it ended, so its exit status is the command's. It lets go of stdout and stderr, so
+// the end of file the reader sees is the command's.
+constexpr const char* kGroupGuard =
+    "trap 'kill -KILL 0' USR1\n"
+    "trap : TERM INT HUP\n"
+    "eval \"$1\" &\n"
+    "c=$!\n"
+    "exec >/dev/null 2>&1\n"
+    "while wait $c; s=$?; kill -0 $c 2>/dev/null; do :; done\n"
+    "if [ $s -gt 128 ]; then trap - TERM INT HUP; kill -$((s - 128)) $$; fi\n"
+    "exit $s\n";
+
 // In the forked child: system calls only (another thread of the parent may have held any lock
 // at the moment of the fork). Never returns.
 [[noreturn]] void exec_in_child(const LaunchRequest& r, const char* const* argv, pid_t parent) {
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(127);
+  if (::prctl(PR_SET_PDEATHSIG, SIGUSR1) != 0 || ::getppid() != parent) ::_exit(127);
   ::setpgid(0, 0);
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(r.stdout_fd, STDOUT_FILENO) < 0 ||
@@ -73,7 +90,7 @@ class ChildLauncher {
     while (true) {
       wake_.wait(lock, [this] { return request_ != nullptr; });
       const LaunchRequest& r = *request_;
-      const char* argv[] = {"/bin/sh", "-c", r.command->c_str(), nullptr};
+      const char* argv[] = {"/bin/sh", "-c", kGroupGuard, "levelcast-source", r.command->c_str(), nullptr};
       const pid_t pid = ::fork();
       if (pid == 0) exec_in_child(r, argv, self);
       if (pid > 0) ::setpgid(pid, pid);  // also here, so a kill(-pid) right after cannot miss

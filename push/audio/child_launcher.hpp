@@ -1,14 +1,16 @@
 #pragma once
 // ChildLauncher: the one thread that forks every command (exec: and lines: sources), so that
-// children die with the server. A child asks the kernel for SIGKILL when its parent goes
-// (PR_SET_PDEATHSIG), even when the server is killed with -9; but Linux sends that signal when
+// children die with the server. A child asks the kernel for a signal when its parent goes
+// (PR_SET_PDEATHSIG), even when the server is killed with -9, and then kills its process group
+// (the command and everything it started); but Linux sends that signal when
 // the *thread* that forked it ends, not the process. Forking from a producer thread would kill
 // a command whenever that thread ended; forking from this thread, which lives as long as the
 // process, ties the children to the process itself.
 //
 // The forked child runs only async-signal-safe system calls before exec: new process group,
 // stdin from /dev/null, stdout and stderr to the given pipe ends, every other descriptor
-// closed, default signal dispositions, empty signal mask, then /bin/sh -c COMMAND.
+// closed, default signal dispositions, empty signal mask, then /bin/sh running COMMAND under a
+// small guard (child_launcher.cpp) that ends as the command ends (status, or signal).
 //
 // Threads: launch() from any thread (callers take turns); the launcher thread is started on
 // first use and, like the log writer, never joined and never destroyed.
