@@ -18,7 +18,7 @@ namespace levelcast {
 
 class LogWriter {
  public:
-  static constexpr size_t kMaxQueuedBytes = 1 << 20;
+  static constexpr size_t kMaxQueuedBytes = 256 << 10;
 
   static LogWriter& instance();
 

@@ -237,7 +237,8 @@ ParseOutcome parse(int argc, char** argv, ServerOptions& options) {
   const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
   const auto config_file = [&app] {
     const CLI::Option* config = app.get_config_ptr();
-    return config != nullptr && config->count() > 0 ? config->as<std::string>() : std::string();
+    // results(), not as<>(): after a failed parse as<>() would validate again and throw.
+    return config != nullptr && !config->results().empty() ? config->results().front() : std::string();
   };
   try {
     app.parse(argc, argv);

@@ -87,7 +87,7 @@ TEST_F(Log, ABlockedOutputDropsAndCountsInsteadOfBlocking) {
   std::string error;
   ASSERT_TRUE(set_log_file(path, error)) << error;
   const uint64_t dropped_before = log_lines_dropped();
-  // Far more than the pipe (64 KiB) and the queue (1 MiB) hold: every call must return.
+  // Far more than the pipe (64 KiB) and the queue (256 KiB) hold: every call must return.
   const std::string filler(200, 'x');
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 20'000; ++i) LC_LOG(info, "line {} {}", i, filler);
