@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <sstream>
 #include <thread>
 
 #include "core/clock.hpp"
@@ -274,6 +275,21 @@ std::optional<ServerOptions> reparse_options(int argc, char** argv, std::string&
   if (!outcome.exit_code) return options;
   error = outcome.error.empty() ? "the command line no longer starts a server" : outcome.error;
   return std::nullopt;
+}
+
+std::optional<std::string> check_config_text(const std::string& toml) {
+  CLI::App app;
+  ServerOptions options;
+  Seconds seconds;
+  Texts texts;
+  build_app(app, options, seconds, texts);
+  std::istringstream in(toml);
+  try {
+    app.parse_from_stream(in);
+  } catch (const CLI::Error& e) {
+    return one_line(e.what());
+  }
+  return finish(options, seconds, texts);
 }
 
 std::string help_text() {

@@ -46,6 +46,10 @@ std::optional<int> parse_options(int argc, char** argv, ServerOptions& options);
 // nothing is printed; on failure nullopt with the one-line reason in `error`.
 std::optional<ServerOptions> reparse_options(int argc, char** argv, std::string& error);
 
+// TOML text read as a --config file would be, with no command line: the one-line error, or
+// nullopt when it gives a valid configuration. For the config fuzz target (tests/fuzz).
+std::optional<std::string> check_config_text(const std::string& toml);
+
 // The text of --help (README shows the same).
 std::string help_text();
 

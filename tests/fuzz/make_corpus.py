@@ -192,14 +192,27 @@ def unmask_seeds():
                   MASK + bytes([phase | offset << 2]) + bytes((i * 7) & 0xFF for i in range(length)))
 
 
+# --- config: the TOML text of a --config file ---
+
+def config_seeds():
+    example = (HERE.parent.parent / "packaging" / "levelcast.toml").read_bytes()
+    write("config", "example", example)
+    write("config", "every_kind", b'port=8080\nbind="0.0.0.0"\nworkers=2\nrate=50\n'
+          b'source=["a=synth:channels=3", \'b=lines:echo "x"\']\nno-echo=false\n'
+          b'log-format="json"\nmax-lag=0.25\nsummary-interval=60\n# pin-cpus=""\n')
+    write("config", "bad_keys", b'port = 0\n[table]\nrate = "x"\nbogus = [1, 2]\n'
+          b'source = ["a=exec:cat:format=f32le"]\n')
+
+
 def main():
-    for target in ("http_request", "ws_reader", "utf8", "unmask"):
+    for target in ("http_request", "ws_reader", "utf8", "unmask", "config"):
         shutil.rmtree(ROOT / target, ignore_errors=True)
         (ROOT / target).mkdir(parents=True)
     http_seeds()
     ws_seeds()
     utf8_seeds()
     unmask_seeds()
+    config_seeds()
 
 
 if __name__ == "__main__":
