@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "push/topic.hpp"
+#include "core/log.hpp"
 
 namespace levelcast {
 namespace {
@@ -81,6 +82,9 @@ std::string render_metrics(const ServerMetrics& m) {
          "Snapshots a worker did not write: queued longer than --max-lag with a newer one "
          "behind them.",
          sum_workers(m, &WorkerCounters::frames_skipped));
+  metric(out, "levelcast_log_lines_dropped_total", "counter",
+         "Log lines dropped because the log output (stderr, the log file) was too slow.",
+         log_lines_dropped());
   fmt::format_to(out, "# HELP levelcast_worker_connections Open connections per worker.\n"
                       "# TYPE levelcast_worker_connections gauge\n");
   for (size_t i = 0; i < m.worker_count(); ++i) {

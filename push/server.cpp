@@ -31,7 +31,8 @@ Server::Server(const ServerOptions& options, StartupError& error)
   metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(),
                                              topics_.channel_count());
   routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_);
-  UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error.message);
+  UniqueFd listen =
+      listen_tcp(options_.bind, options_.port, kListenBacklog, error.message, options_.reuse_port);
   if (!listen.valid()) {
     error.exit_code = 1;
     return;
@@ -68,6 +69,24 @@ Server::Server(const ServerOptions& options, StartupError& error)
   }
   acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), *metrics_,
                                          options_.max_connections);
+  add_log_reload();
+}
+
+// The log opens its file again (after logrotate moved it) and takes the new level, format or file.
+void Server::add_log_reload() {
+  reload_hooks_.add("log", [](const ServerOptions& fresh) {
+    set_log_level(fresh.log_level);
+    set_log_format(fresh.log_format);
+    std::string error;
+    // Opening the file again is the reopen: logrotate's moved file is let go.
+    if (!set_log_file(fresh.log_file, error)) LC_LOG(error, "reload: {}; the log stays where it was", error);
+  });
+}
+
+void Server::reload(const ServerOptions& fresh) {
+  reload_hooks_.run(fresh);
+  LC_LOG(info, "reloaded: log level {}, {} reload hooks", log_level_name(fresh.log_level),
+         reload_hooks_.size());
 }
 
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.

@@ -203,8 +203,20 @@ def line_splitter_seeds():
     write("line_splitter", "continuation_run", b"\x00\x00" + b"\x80" * 30 + b"\n\xf8\x88\x80\x80\x80")
 
 
+# --- config: the TOML text of a --config file ---
+
+def config_seeds():
+    example = (HERE.parent.parent / "packaging" / "levelcast.toml").read_bytes()
+    write("config", "example", example)
+    write("config", "every_kind", b'port=8080\nbind="0.0.0.0"\nworkers=2\nrate=50\n'
+          b'source=["a=synth:channels=3", \'b=lines:echo "x"\']\nno-echo=false\n'
+          b'log-format="json"\nmax-lag=0.25\nsummary-interval=60\n# pin-cpus=""\n')
+    write("config", "bad_keys", b'port = 0\n[table]\nrate = "x"\nbogus = [1, 2]\n'
+          b'source = ["a=exec:cat:format=f32le"]\n')
+
+
 def main():
-    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter"):
+    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter", "config"):
         shutil.rmtree(ROOT / target, ignore_errors=True)
         (ROOT / target).mkdir(parents=True)
     http_seeds()
@@ -212,6 +224,7 @@ def main():
     utf8_seeds()
     unmask_seeds()
     line_splitter_seeds()
+    config_seeds()
 
 
 if __name__ == "__main__":
