@@ -183,9 +183,9 @@ std::unique_ptr<TlsContext> TlsContext::build(const TlsFiles& files,
   return context;
 }
 
-TlsContextStore::TlsContextStore(TlsFiles files, std::unique_ptr<TlsContext> first,
+TlsContextStore::TlsContextStore(std::unique_ptr<TlsContext> first,
                                  std::shared_ptr<const TicketKeyRing> ring)
-    : files_(std::move(files)), ring_(std::move(ring)), current_(std::move(first)) {
+    : ring_(std::move(ring)), current_(std::move(first)) {
   not_after_.store(current_->not_after_unix(), std::memory_order_relaxed);
 }
 
@@ -193,11 +193,11 @@ std::unique_ptr<TlsContextStore> TlsContextStore::open(const TlsFiles& files, st
   auto ring = std::make_shared<const TicketKeyRing>();
   auto first = TlsContext::build(files, ring, error);
   if (!first) return nullptr;
-  return std::make_unique<TlsContextStore>(files, std::move(first), std::move(ring));
+  return std::make_unique<TlsContextStore>(std::move(first), std::move(ring));
 }
 
-bool TlsContextStore::reload(std::string& error) {
-  auto next = TlsContext::build(files_, ring_, error);
+bool TlsContextStore::reload(const TlsFiles& files, std::string& error) {
+  auto next = TlsContext::build(files, ring_, error);
   if (!next) return false;
   const int64_t expiry = next->not_after_unix();
   {

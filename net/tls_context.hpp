@@ -72,14 +72,13 @@ class TlsContext {
 
 class TlsContextStore {
  public:
-  TlsContextStore(TlsFiles files, std::unique_ptr<TlsContext> first,
-                  std::shared_ptr<const TicketKeyRing> ring);
+  TlsContextStore(std::unique_ptr<TlsContext> first, std::shared_ptr<const TicketKeyRing> ring);
   // Builds the first context; nullptr and `error` when the files are unusable.
   static std::unique_ptr<TlsContextStore> open(const TlsFiles& files, std::string& error);
 
-  // Re-reads the files; keeps the current context when the new pair is bad. Returns whether
-  // the new pair was taken; `error` says why not.
-  bool reload(std::string& error);
+  // Reads `files` (the same or new paths); keeps the current context when the new pair is bad.
+  // Returns whether the new pair was taken; `error` says why not.
+  bool reload(const TlsFiles& files, std::string& error);
   // Bumped by every successful reload.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   // The current SSL_CTX with one reference for the caller (SSL_CTX_free it), and its generation.
@@ -87,7 +86,6 @@ class TlsContextStore {
   int64_t not_after_unix() const { return not_after_.load(std::memory_order_relaxed); }
 
  private:
-  TlsFiles files_;
   std::shared_ptr<const TicketKeyRing> ring_;
   mutable std::mutex mutex_;
   std::unique_ptr<TlsContext> current_;  // guarded by mutex_

@@ -22,6 +22,7 @@
 #include "net/connection.hpp"
 #include "net/epoll.hpp"
 #include "net/frame_leases.hpp"
+#include "net/permessage_deflate.hpp"
 #include "net/router.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_session.hpp"
@@ -47,6 +48,8 @@ struct WorkerConfig {
   size_t index = 0;
   BroadcastConfig broadcast;  // channels, history, --max-lag, the per-subscriber bound
   bool io_uring = true;  // write a broadcast round as one io_uring submission when possible
+  bool permessage_deflate = false;  // accept a permessage-deflate offer (--deflate)
+  int64_t sse_retry_ms = 2000;      // how long a browser waits before it reconnects a stream
   ConnectionLimits limits;
   int64_t shutdown_grace_ns = 1'500'000'000;
   TlsContextStore* tls = nullptr;  // the server's TLS contexts; null without a TLS listener
@@ -88,7 +91,7 @@ class Worker {
   void close_connection(Connection& c);
   void free_dead();
   void recycle(Connection& c);
-  void subscribe(Connection& c, const RouteDecision& decision);
+  void subscribe(Connection& c, uint32_t channel, const RouteDecision& decision);
   void unsubscribe(Connection& c);
 
   // worker_io.cpp: reading, HTTP, WebSocket, writing
@@ -98,6 +101,7 @@ class Worker {
   void answer_request(Connection& c, const HttpRequest& request);
   void upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision);
   void respond(Connection& c, const RouteDecision& decision);
+  void start_stream(Connection& c, const RouteDecision& decision);
   void respond_error(Connection& c, int status, std::string_view reason,
                      std::string_view extra_headers = {});
   size_t handle_frames(Connection& c, std::span<uint8_t> input);
@@ -164,6 +168,8 @@ class Worker {
   SSL_CTX* tls_ctx_ = nullptr;               // one reference, refreshed after a reload
   uint64_t tls_generation_ = 0;
   int handshakes_left_ = kHandshakesPerTurn;
+  MessageInflater inflater_;  // /echo messages compressed with permessage-deflate
+  std::string inflated_;      // the last one inflated
 };
 
 }  // namespace levelcast

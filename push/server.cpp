@@ -17,6 +17,7 @@ RouteConfig route_config(const ServerOptions& o) {
   RouteConfig config;
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
+  config.allow_reset = o.allow_reset;
   return config;
 }
 
@@ -42,6 +43,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.broadcast.max_lag_ns = options_.max_lag_ns;
     config.broadcast.bound = options_.bound;
     config.io_uring = options_.io_uring;
+    config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
     config.tls = tls_.get();
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
@@ -52,17 +54,38 @@ Server::Server(const ServerOptions& options, StartupError& error)
     ProducerCounters& counters = metrics_->producer(i);
     if (sources_[i].lines) {
       line_producers_.push_back(
-          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters));
+          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
+                                          options_.sources[i].max_line, options_.deflate));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;
     TopicMeter meter(options_.sources[i].meter, audio.channels(), audio.sample_rate(),
                      window_frames(audio.sample_rate(), options_.rate));
     producers_.push_back(std::make_unique<Producer>(topic, std::move(sources_[i].audio),
-                                                    std::move(meter), *hub_, counters));
+                                                    std::move(meter), *hub_, counters,
+                                                    options_.deflate));
   }
   acceptor_ = std::make_unique<Acceptor>(std::move(listeners), raw(workers_), *metrics_,
                                          options_.max_connections);
+  add_log_reload();
+  if (tls_) add_tls_reload();
+}
+
+// The log opens its file again (after logrotate moved it) and takes the new level, format or file.
+void Server::add_log_reload() {
+  reload_hooks_.add("log", [](const ServerOptions& fresh) {
+    set_log_level(fresh.log_level);
+    set_log_format(fresh.log_format);
+    std::string error;
+    // Opening the file again is the reopen: logrotate's moved file is let go.
+    if (!set_log_file(fresh.log_file, error)) LC_LOG(error, "reload: {}; the log stays where it was", error);
+  });
+}
+
+void Server::reload(const ServerOptions& fresh) {
+  reload_hooks_.run(fresh);
+  LC_LOG(info, "reloaded: log level {}, {} reload hooks", log_level_name(fresh.log_level),
+         reload_hooks_.size());
 }
 
 // The certificate and key are checked before anything listens: a bad pair is exit status 2.
@@ -84,7 +107,8 @@ bool Server::open_tls(StartupError& error) {
 
 bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& error) {
   const auto open = [&](uint16_t port, bool tls, uint16_t& bound) {
-    UniqueFd socket = listen_tcp(options_.bind, port, kListenBacklog, error.message);
+    UniqueFd socket =
+        listen_tcp(options_.bind, port, kListenBacklog, error.message, options_.reuse_port);
     if (!socket.valid()) {
       error.exit_code = 1;
       return false;
@@ -93,19 +117,26 @@ bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& erro
     listeners.push_back({std::move(socket), tls});
     return true;
   };
-  if (options_.plain && !open(options_.port, false, port_)) return false;
+  if (options_.plain() && !open(options_.port, false, port_)) return false;
   return !options_.tls() || open(options_.tls_port, true, tls_port_);
 }
 
-void Server::reload_tls() {
-  if (!tls_) return;
-  std::string error;
-  if (!tls_->reload(error)) {
-    LC_LOG(error, "SIGHUP: TLS certificate not reloaded, keeping the current one: {}", error);
-    return;
-  }
-  metrics_->tls_cert_not_after().store(tls_->not_after_unix(), std::memory_order_relaxed);
-  LC_LOG(info, "SIGHUP: TLS certificate reloaded from {}", options_.tls_cert);
+// The certificate and key are read again (from the files the fresh options name) and checked
+// here, on the signal thread; the workers take the new context for their next connections.
+void Server::add_tls_reload() {
+  reload_hooks_.add("tls", [this](const ServerOptions& fresh) {
+    if (!fresh.tls()) {
+      LC_LOG(warn, "reload: TLS cannot be turned off without a restart; keeping the certificate");
+      return;
+    }
+    std::string error;
+    if (!tls_->reload({fresh.tls_cert, fresh.tls_key}, error)) {
+      LC_LOG(error, "reload: TLS certificate not reloaded, keeping the current one: {}", error);
+      return;
+    }
+    metrics_->tls_cert_not_after().store(tls_->not_after_unix(), std::memory_order_relaxed);
+    LC_LOG(info, "reload: TLS certificate reloaded from {}", fresh.tls_cert);
+  });
 }
 
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.
@@ -117,6 +148,12 @@ bool Server::open_sources(StartupError& error) {
       if (!source.lines) error.message = fmt::format("source '{}': lines:{}", spec.name, error.message);
     } else {
       source.audio = open_audio_source(spec, options_.realtime, error.message);
+    }
+    if (source.audio && options_.rate > source.audio->sample_rate()) {
+      error.message = fmt::format("source '{}': --rate {} is above its sample rate of {} Hz (a snapshot "
+                                  "needs at least one sample)", spec.name, options_.rate,
+                                  source.audio->sample_rate());
+      source.audio.reset();
     }
     if (!source.lines && !source.audio) {
       error.exit_code = 2;
@@ -146,6 +183,7 @@ void Server::describe_topic(Topic& topic, const OpenedSource& source,
   }
   topic.rate = options_.rate;
   topic.channels = source.audio->channels();
+  topic.loudness_resettable = options_.allow_reset && meter->resets_loudness();
   topic.fields = meter->fields();
   topic.bands_hz = meter->band_hz();
 }

@@ -15,6 +15,7 @@
 #include "push/lines_producer.hpp"
 #include "push/options.hpp"
 #include "push/producer.hpp"
+#include "push/reload_hooks.hpp"
 #include "push/routes.hpp"
 #include "push/topic.hpp"
 
@@ -39,12 +40,14 @@ class Server {
   uint16_t port() const { return port_; }          // 0 with --no-plain
   uint16_t tls_port() const { return tls_port_; }  // 0 without TLS
   const TopicRegistry& topics() const { return topics_; }
+  const ServerMetrics& metrics() const { return *metrics_; }
+  // What a SIGHUP reload changes; parts add their hook at start-up (the log's is built in).
+  ReloadHooks& reload_hooks() { return reload_hooks_; }
+  // Applies what can change without a restart from freshly parsed options.
+  void reload(const ServerOptions& fresh);
   void start();
   // Stops accepting and producing, sends every WebSocket client 1001, and waits for the workers.
   void stop();
-  // SIGHUP: re-reads the TLS certificate and key, here on the caller's thread (never a worker);
-  // a bad pair is logged and the current one kept.
-  void reload_tls();
 
  private:
   // A topic's source, opened before the threads exist.
@@ -59,6 +62,8 @@ class Server {
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
+  void add_log_reload();
+  void add_tls_reload();
 
   ServerOptions options_;
   TopicRegistry topics_;
@@ -72,6 +77,7 @@ class Server {
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
+  ReloadHooks reload_hooks_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;
   bool running_ = false;

@@ -30,7 +30,7 @@ try:
 except ImportError:  # pragma: no cover - wrong interpreter
     sys.exit("harness: the 'websockets' module is missing; run with /usr/bin/python3")
 
-LISTEN_LINE = re.compile(r"^levelcast listening on (wss?)://127\.0\.0\.1:(\d+)/levels$")
+LISTEN_LINE = re.compile(r"^levelcast listening on (?:wss?)://127\.0\.0\.1:(\d+)/levels$")
 STARTUP_DEADLINE = 10.0
 # The contract says 2 s; the slack is for a loaded two-core CI machine.
 SHUTDOWN_DEADLINE = 5.0
@@ -129,10 +129,12 @@ class Server:
     that thread).
     """
 
-    def __init__(self, *options, max_fds=None, stdin_pipe=False):
+    def __init__(self, *options, max_fds=None, stdin_pipe=False, port=0):
         """`options` follow --bind/--port; `max_fds` lowers the child's RLIMIT_NOFILE;
-        `stdin_pipe` gives the test the server's stdin (self.stdin) to write audio into."""
+        `stdin_pipe` gives the test the server's stdin (self.stdin) to write audio into;
+        `port` is 0 (any free port) unless a test needs a given one."""
         self.options = [str(o) for o in options]
+        self.requested_port = port
         self.max_fds = max_fds
         self.stdin_pipe = stdin_pipe
         self.proc = None
@@ -157,7 +159,8 @@ class Server:
         self._dir = tempfile.TemporaryDirectory(prefix="levelcast-it-")
         out_path = os.path.join(self._dir.name, "stdout")
         err_path = os.path.join(self._dir.name, "stderr")
-        command = [server_path(), "--bind", "127.0.0.1", "--port", "0", *self.options]
+        command = [server_path(), "--bind", "127.0.0.1", "--port", str(self.requested_port),
+                   *self.options]
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             stdin = subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL
             self.proc = subprocess.Popen(command, stdin=stdin, stdout=out,
@@ -190,7 +193,7 @@ class Server:
                 match = LISTEN_LINE.match(line.rstrip("\r"))
                 if not match:
                     raise AssertionError(f"unexpected stdout line {line!r}")
-                ports[match.group(1)] = int(match.group(2))
+                ports["wss" if "wss://" in line else "ws"] = int(match.group(1))
             self.tls_port = ports.get("wss")
             return ports.get("ws", self.tls_port)
         if self.proc.poll() is not None:

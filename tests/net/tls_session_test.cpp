@@ -121,7 +121,7 @@ TEST_F(TlsSessionTest, TicketsResumeAcrossReload) {
     ASSERT_TRUE(SSL_SESSION_is_resumable(ticket));
     SSL_shutdown(client.ssl);  // a client that ends without close_notify spoils its ticket
   }
-  ASSERT_TRUE(store->reload(error)) << error;
+  ASSERT_TRUE(store->reload(tls_test::pair("ec"), error)) << error;
   EXPECT_EQ(store->generation(), generation + 1);
   SSL_CTX* ctx = store->acquire(generation);
   Client client(0, "\x08http/1.1", ticket, client_ctx);
@@ -167,12 +167,12 @@ TEST_F(TlsSessionTest, ReloadWithBadPairKeepsTheOld) {
   const uint64_t before = store->generation();
   std::filesystem::copy_file(pair("rsa").cert_file, live.cert_file,
                              std::filesystem::copy_options::overwrite_existing);
-  EXPECT_FALSE(store->reload(error));
+  EXPECT_FALSE(store->reload(live, error));
   EXPECT_NE(error.find("does not match"), std::string::npos) << error;
   EXPECT_EQ(store->generation(), before);
   std::filesystem::copy_file(pair("rsa").key_file, live.key_file,
                              std::filesystem::copy_options::overwrite_existing);
-  EXPECT_TRUE(store->reload(error)) << error;
+  EXPECT_TRUE(store->reload(live, error)) << error;
   EXPECT_EQ(store->generation(), before + 1);
 }
 
