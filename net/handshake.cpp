@@ -43,6 +43,11 @@ HandshakeVerdict check_websocket_upgrade(const HttpRequest& request) {
   if (!request.header_has_token("Connection", "Upgrade")) {
     return {400, "expected Connection: Upgrade"};
   }
+  // Two values of either would leave which one counts to chance (RFC 6455 4.2.1: exactly one).
+  if (request.header_count("Sec-WebSocket-Key") > 1 ||
+      request.header_count("Sec-WebSocket-Version") > 1) {
+    return {400, "Sec-WebSocket-Key and Sec-WebSocket-Version must appear once"};
+  }
   const std::string_view* version = request.header("Sec-WebSocket-Version");
   if (version == nullptr || *version != "13") {
     return {426, "unsupported Sec-WebSocket-Version, expected 13"};
@@ -54,14 +59,17 @@ HandshakeVerdict check_websocket_upgrade(const HttpRequest& request) {
   return {};
 }
 
-void append_upgrade_response(std::string& out, std::string_view client_key) {
+void append_upgrade_response(std::string& out, std::string_view client_key,
+                             std::string_view extra_headers) {
   out.append(
       "HTTP/1.1 101 Switching Protocols\r\n"
       "Upgrade: websocket\r\n"
       "Connection: Upgrade\r\n"
       "Sec-WebSocket-Accept: ");
   out.append(websocket_accept_key(client_key));
-  out.append("\r\n\r\n");
+  out.append("\r\n");
+  out.append(extra_headers);
+  out.append("\r\n");
 }
 
 }  // namespace levelcast

@@ -16,6 +16,6 @@ void append_response(std::string& out, int status, std::string_view content_type
 
 // The same for a short plain-text error body: "<status text>: <reason>\n".
 void append_error_response(std::string& out, int status, std::string_view reason,
-                           std::string_view extra_headers = {});
+                           std::string_view extra_headers = {}, bool head_only = false);
 
 }  // namespace levelcast

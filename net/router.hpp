@@ -16,18 +16,23 @@ struct RouteDecision {
   int status = 404;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
-  std::string extra_headers;  // whole lines, each ending "\r\n"
+  std::string extra_headers;  // whole lines, each ending "\r\n"; also sent with a 101
   bool head_only = false;     // a HEAD request: the headers of the response, not its body
   uint32_t channel = 0;       // for upgrade_subscribe
   uint32_t max_message = 4096;  // largest client message accepted after the upgrade
   bool resume = false;        // ?since= given: replay the history after `since` first
   uint64_t since = 0;
+  bool admin_listener = false;  // in: the request came through the --admin-bind listener
+  uint32_t token_expiry = 0;    // Unix seconds when the bearer's token expires; 0: never
 };
 
 class RequestRouter {
  public:
   virtual ~RequestRouter() = default;
   virtual void route(const HttpRequest& request, RouteDecision& decision) = 0;
+  // True for the routes that answer even over a connection limit (health and metrics), so that
+  // a full server can still be monitored.
+  virtual bool exempt_from_limits(const HttpRequest&) const { return false; }
   // The text message telling a resuming subscriber of `channel` that `count` snapshots are no
   // longer held.
   virtual std::string missed_message(uint32_t channel, uint64_t count) const = 0;

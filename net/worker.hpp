@@ -43,6 +43,7 @@ struct WorkerConfig {
   size_t channel_count = 1;
   size_t history = 256;  // snapshot frames kept per channel for ?since= resume
   bool io_uring = true;  // write a broadcast round as one io_uring submission when possible
+  bool tokens_expire = false;  // connections may carry a token expiry: sweep at least 4 times/s
   // A frame queued longer than this, with a newer one of its channel behind it, is not written
   // (the worker has fallen behind); 0: every frame is written, however late.
   int64_t max_lag_ns = 250'000'000;
@@ -75,7 +76,7 @@ class Worker {
   void handle_event(const epoll_event& event);
   void handle_wakeup();
   void adopt_connections();
-  void refuse(int fd, const char* why);
+  void refuse(const AcceptedSocket& socket, const char* why);
   void drain_broadcasts();
   bool waited_too_long(const BroadcastItem& item) const;
   void receive_broadcast(const BroadcastItem& item, bool write);
@@ -99,7 +100,7 @@ class Worker {
   void answer_request(Connection& c, const HttpRequest& request);
   void upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision);
   void respond_error(Connection& c, int status, std::string_view reason,
-                     std::string_view extra_headers = {});
+                     std::string_view extra_headers = {}, bool head_only = false);
   size_t handle_frames(Connection& c, std::span<uint8_t> input);
   void start_close(Connection& c, CloseCode code, std::string_view reason);
   void flush(Connection& c);
@@ -129,6 +130,7 @@ class Worker {
 
   // Loop-thread state.
   int64_t now_ = 0;
+  int64_t wall_seconds_ = 0;  // Unix time at the last housekeeping, for token expiry
   int64_t next_housekeeping_ = 0;
   int64_t shutdown_deadline_ = 0;  // 0 while running
   size_t live_connections_ = 0;

@@ -5,10 +5,12 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
 #include "core/log.hpp"
 #include "push/options.hpp"
 #include "push/server.hpp"
+#include "push/token_command.hpp"
 
 namespace {
 
@@ -36,6 +38,7 @@ sigset_t block_stop_signals() {
 
 int main(int argc, char** argv) {
   using namespace levelcast;
+  if (argc > 1 && std::strcmp(argv[1], "token") == 0) return run_token_command(argc, argv);
   raise_open_file_limit();
   ServerOptions options;
   if (const auto exit_code = parse_options(argc, argv, options)) return *exit_code;
@@ -49,11 +52,19 @@ int main(int argc, char** argv) {
     return error.exit_code;
   }
   server.start();
-  fmt::print("levelcast listening on ws://{}:{}/levels\n", options.bind, server.port());
+  const std::string host = url_host(options.binds.front());
+  fmt::print("levelcast listening on ws://{}:{}/levels\n", host, server.port());
   std::fflush(stdout);
+  for (size_t i = 1; i < options.binds.size(); ++i) {
+    LC_LOG(info, "also listening on ws://{}:{}/levels", url_host(options.binds[i]), server.port());
+  }
+  if (!options.admin_host.empty()) {
+    LC_LOG(info, "admin listener on http://{}:{}/metrics", url_host(options.admin_host),
+           server.admin_port());
+  }
   for (size_t i = 0; i < server.topics().size(); ++i) {
     const Topic& t = server.topics().at(i);
-    LC_LOG(info, "topic {} ({}): ws://{}:{}/levels/{}", t.name, t.kind, options.bind, server.port(), t.name);
+    LC_LOG(info, "topic {} ({}): ws://{}:{}/levels/{}", t.name, t.kind, host, server.port(), t.name);
   }
   LC_LOG(info, "{} workers, {} snapshots/s, /echo {}", options.workers, options.rate,
          options.echo ? "on" : "off");

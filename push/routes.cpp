@@ -1,6 +1,11 @@
 #include "push/routes.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
+
+#include "core/clock.hpp"
+#include "push/auth/topic_grant.hpp"
 
 #include "push/metrics_page.hpp"
 #include "push/snapshot_json.hpp"
@@ -21,17 +26,43 @@ bool parse_seq(std::string_view text, uint64_t& out) {
 }
 
 constexpr std::string_view kLevelsPrefix = "/levels/";
+
+bool is_operations(std::string_view path) { return path == "/healthz" || path == "/metrics"; }
 }  // namespace
+
+bool LevelcastRoutes::exempt_from_limits(const HttpRequest& request) const {
+  return is_operations(request.path);
+}
+
+bool LevelcastRoutes::admit(const HttpRequest& request, std::string_view path,
+                            AccessVerdict& verdict, RouteDecision& d) const {
+  const bool is_levels = path == "/levels" || path.starts_with(kLevelsPrefix);
+  if ((is_levels || path == "/echo") && !access_.origin_allowed(request)) {
+    respond(d, 403, "Forbidden: origin not allowed\n");
+    return false;
+  }
+  if (!access_.requires_token() || !(is_levels || path == "/topics")) return true;
+  verdict = access_.authenticate(request, wall_micros() / 1'000'000);
+  if (verdict.status == 0) return true;
+  respond(d, verdict.status, fmt::format("Unauthorized: {}\n", verdict.reason));
+  d.extra_headers = std::string(verdict.challenge);
+  return false;
+}
 
 void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   const std::string_view path = request.path;
+  if (config_.admin_listener && is_operations(path) != d.admin_listener) {
+    return respond(d, 404, "Not Found\n");
+  }
   const bool is_levels = path == "/levels" || path.starts_with(kLevelsPrefix);
-  const bool known = is_levels || path == "/topics" || path == "/healthz" || path == "/metrics" ||
+  const bool known = is_levels || path == "/topics" || is_operations(path) ||
                      (path == "/echo" && config_.echo_enabled);
   if (!known) {
     site_.serve(request, d);  // 404 unless the web page has such a file
     return;
   }
+  AccessVerdict verdict;
+  if (!admit(request, path, verdict, d)) return;
   const Topic* topic = &topics_.default_topic();
   if (path.starts_with(kLevelsPrefix)) topic = topics_.find(path.substr(kLevelsPrefix.size()));
   if (topic == nullptr) return respond(d, 404, "Not Found: no such topic\n");
@@ -43,8 +74,12 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
     d.extra_headers = plain_http ? "Allow: GET, HEAD\r\n" : "Allow: GET\r\n";
     return;
   }
+  if (is_levels && access_.requires_token() && !grants_topic(verdict.claims.topics, topic->name)) {
+    return respond(d, 403, "Forbidden: the token does not cover this topic\n");
+  }
   if (is_levels) {
     route_subscription(request, topic, d);
+    if (access_.requires_token()) d.token_expiry = access_.expiry_of(verdict.claims);
   } else if (path == "/echo") {
     d.action = RouteDecision::Action::upgrade_echo;
     d.max_message = config_.echo_max_message;
@@ -54,6 +89,11 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
     respond(d, 200, topics_.to_json(metrics_), "application/json");
   } else {
     respond(d, 200, render_metrics(metrics_), "text/plain; version=0.0.4; charset=utf-8");
+  }
+  // Browsers list levelcast.v1 next to the bearer "protocol"; only levelcast.v1 is answered.
+  if (d.action != RouteDecision::Action::respond &&
+      offers_subprotocol(request, AccessControl::kSubprotocol)) {
+    d.extra_headers = fmt::format("Sec-WebSocket-Protocol: {}\r\n", AccessControl::kSubprotocol);
   }
 }
 

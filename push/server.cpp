@@ -16,6 +16,7 @@ RouteConfig route_config(const ServerOptions& o) {
   RouteConfig config;
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
+  config.admin_listener = !o.admin_host.empty();
   return config;
 }
 
@@ -26,16 +27,13 @@ size_t window_frames(int sample_rate, double rate) {
 
 Server::Server(const ServerOptions& options, StartupError& error)
     : options_(options), site_(options.static_dir) {
-  if (!open_sources(error)) return;
+  if (!configure_access(error) || !open_sources(error)) return;
   metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(),
                                              topics_.channel_count());
-  routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_);
-  UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error.message);
-  if (!listen.valid()) {
-    error.exit_code = 1;
-    return;
-  }
-  port_ = local_port(listen.get());
+  routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_,
+                                              access_);
+  std::vector<Listener> listeners;
+  if (!open_listeners(listeners, error)) return;
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
     config.index = i;
@@ -44,6 +42,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.io_uring = options_.io_uring;
     config.max_lag_ns = options_.max_lag_ns;
     config.limits = options_.limits;
+    config.tokens_expire = access_.requires_token();
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
   hub_ = std::make_unique<BroadcastHub>(raw(workers_));
@@ -61,8 +60,62 @@ Server::Server(const ServerOptions& options, StartupError& error)
     producers_.push_back(std::make_unique<Producer>(topic, std::move(sources_[i].audio),
                                                     std::move(meter), *hub_, counters));
   }
-  acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), *metrics_,
-                                         options_.max_connections);
+  acceptor_ = std::make_unique<Acceptor>(std::move(listeners), raw(workers_), *metrics_,
+                                         AdmissionLimits{options_.max_connections,
+                                                         options_.max_connections_per_ip});
+}
+
+// Keys and origins are read before anything starts: a bad one is a configuration error (2).
+bool Server::configure_access(StartupError& error) {
+  AccessConfig config;
+  const auto fail = [&](std::string_view option, const std::string& why) {
+    error.message = fmt::format("{}: {}", option, why);
+    error.exit_code = 2;
+    return false;
+  };
+  for (const std::string& pattern : options_.allowed_origins) {
+    if (!config.origins.add(pattern, error.message)) return fail("--allowed-origin", error.message);
+  }
+  if (!options_.auth_hmac_secret_file.empty() &&
+      !config.keys.load_hmac_secret_file(options_.auth_hmac_secret_file, error.message)) {
+    return fail("--auth-hmac-secret-file", error.message);
+  }
+  for (const std::string& path : options_.auth_public_keys) {
+    if (!config.keys.load_public_key_file(path, error.message)) {
+      return fail("--auth-public-key", error.message);
+    }
+  }
+  config.policy.audience = options_.auth_audience;
+  config.policy.leeway_s = options_.auth_leeway_s;
+  access_ = AccessControl(std::move(config));
+  error.message.clear();
+  return true;
+}
+
+// Every --bind on one port (the first one's, when --port is 0), then the admin listener.
+bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& error) {
+  uint16_t port = options_.port;
+  for (const std::string& address : options_.binds) {
+    UniqueFd fd = listen_tcp(address, port, kListenBacklog, error.message);
+    if (!fd.valid()) {
+      error.exit_code = 1;
+      return false;
+    }
+    port = local_port(fd.get());
+    listeners.push_back({std::move(fd), false});
+  }
+  port_ = port;
+  if (options_.admin_host.empty()) return true;
+  UniqueFd admin = listen_tcp(options_.admin_host, options_.admin_port, kListenBacklog,
+                              error.message);
+  if (!admin.valid()) {
+    error.message = "--admin-bind: " + error.message;
+    error.exit_code = 1;
+    return false;
+  }
+  admin_port_ = local_port(admin.get());
+  listeners.push_back({std::move(admin), true});
+  return true;
 }
 
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.

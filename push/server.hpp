@@ -36,6 +36,7 @@ class Server {
 
   bool ok() const { return acceptor_ != nullptr; }
   uint16_t port() const { return port_; }
+  uint16_t admin_port() const { return admin_port_; }
   const TopicRegistry& topics() const { return topics_; }
   void start();
   // Stops accepting and producing, sends every WebSocket client 1001, and waits for the workers.
@@ -49,6 +50,8 @@ class Server {
   };
 
   bool open_sources(StartupError& error);
+  bool configure_access(StartupError& error);
+  bool open_listeners(std::vector<Listener>& listeners, StartupError& error);
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
@@ -58,6 +61,7 @@ class Server {
   std::vector<OpenedSource> sources_;
   std::unique_ptr<ServerMetrics> metrics_;
   StaticSite site_;
+  AccessControl access_;
   std::unique_ptr<LevelcastRoutes> routes_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<BroadcastHub> hub_;
@@ -65,6 +69,7 @@ class Server {
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
   uint16_t port_ = 0;
+  uint16_t admin_port_ = 0;
   bool running_ = false;
 };
 
