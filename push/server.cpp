@@ -147,6 +147,7 @@ bool Server::open_sources(StartupError& error) {
 
 void Server::describe_topic(Topic& topic, const OpenedSource& source,
                             const TopicMeter* meter) const {
+  topic.command = source.audio ? source.audio->command_status() : &source.lines->status();
   if (!source.audio) {
     topic.rate = 0;
     topic.channels = 0;

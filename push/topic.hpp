@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/metrics.hpp"
+#include "push/audio/command_stream.hpp"
 
 namespace levelcast {
 
@@ -29,6 +30,7 @@ struct Topic {
 
   std::atomic<uint64_t> last_seq{0};
   std::atomic<bool> ended{false};
+  const CommandStatus* command = nullptr;  // exec: and lines: topics; owned by the source
 
   uint32_t channel(Format f) const { return f == Format::binary ? binary_channel : json_channel; }
 };
