@@ -67,9 +67,7 @@ void append_upgrade_response(std::string& out, std::string_view client_key,
       "Connection: Upgrade\r\n"
       "Sec-WebSocket-Accept: ");
   out.append(websocket_accept_key(client_key));
-  out.append("\r\n");
-  out.append(extra_headers);
-  out.append("\r\n");
+  out.append("\r\n").append(extra_headers).append("\r\n");
 }
 
 }  // namespace levelcast

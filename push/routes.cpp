@@ -5,8 +5,9 @@
 #include <charconv>
 
 #include "core/clock.hpp"
+#include "net/sse.hpp"
+#include "net/ws_frame.hpp"
 #include "push/auth/topic_grant.hpp"
-
 #include "push/metrics_page.hpp"
 #include "push/snapshot_json.hpp"
 
@@ -26,8 +27,14 @@ bool parse_seq(std::string_view text, uint64_t& out) {
 }
 
 constexpr std::string_view kLevelsPrefix = "/levels/";
+constexpr std::string_view kEventsPrefix = "/events/";
 
 bool is_operations(std::string_view path) { return path == "/healthz" || path == "/metrics"; }
+// The routes that stream a topic: WebSocket or Server-Sent Events.
+bool is_topic_stream(std::string_view path) {
+  return path == "/levels" || path.starts_with(kLevelsPrefix) || path == "/events" ||
+         path.starts_with(kEventsPrefix);
+}
 }  // namespace
 
 bool LevelcastRoutes::exempt_from_limits(const HttpRequest& request) const {
@@ -36,12 +43,12 @@ bool LevelcastRoutes::exempt_from_limits(const HttpRequest& request) const {
 
 bool LevelcastRoutes::admit(const HttpRequest& request, std::string_view path,
                             AccessVerdict& verdict, RouteDecision& d) const {
-  const bool is_levels = path == "/levels" || path.starts_with(kLevelsPrefix);
-  if ((is_levels || path == "/echo") && !access_.origin_allowed(request)) {
+  const bool streams = is_topic_stream(path);
+  if ((streams || path == "/echo") && !access_.origin_allowed(request)) {
     respond(d, 403, "Forbidden: origin not allowed\n");
     return false;
   }
-  if (!access_.requires_token() || !(is_levels || path == "/topics")) return true;
+  if (!access_.requires_token() || !(streams || path == "/topics")) return true;
   verdict = access_.authenticate(request, wall_micros() / 1'000'000);
   if (verdict.status == 0) return true;
   respond(d, verdict.status, fmt::format("Unauthorized: {}\n", verdict.reason));
@@ -55,7 +62,8 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
     return respond(d, 404, "Not Found\n");
   }
   const bool is_levels = path == "/levels" || path.starts_with(kLevelsPrefix);
-  const bool known = is_levels || path == "/topics" || is_operations(path) ||
+  const bool is_events = path == "/events" || path.starts_with(kEventsPrefix);
+  const bool known = is_levels || is_events || path == "/topics" || is_operations(path) ||
                      (path == "/echo" && config_.echo_enabled);
   if (!known) {
     site_.serve(request, d);  // 404 unless the web page has such a file
@@ -65,6 +73,7 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   if (!admit(request, path, verdict, d)) return;
   const Topic* topic = &topics_.default_topic();
   if (path.starts_with(kLevelsPrefix)) topic = topics_.find(path.substr(kLevelsPrefix.size()));
+  if (path.starts_with(kEventsPrefix)) topic = topics_.find(path.substr(kEventsPrefix.size()));
   if (topic == nullptr) return respond(d, 404, "Not Found: no such topic\n");
   // HEAD is a GET without the body, for the plain HTTP routes; WebSocket routes take GET only.
   const bool plain_http = path == "/topics" || path == "/healthz" || path == "/metrics";
@@ -74,11 +83,15 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
     d.extra_headers = plain_http ? "Allow: GET, HEAD\r\n" : "Allow: GET\r\n";
     return;
   }
-  if (is_levels && access_.requires_token() && !grants_topic(verdict.claims.topics, topic->name)) {
+  if (is_topic_stream(path) && access_.requires_token() &&
+      !grants_topic(verdict.claims.topics, topic->name)) {
     return respond(d, 403, "Forbidden: the token does not cover this topic\n");
   }
   if (is_levels) {
     route_subscription(request, topic, d);
+    if (access_.requires_token()) d.token_expiry = access_.expiry_of(verdict.claims);
+  } else if (is_events) {
+    route_events(request, topic, d);
     if (access_.requires_token()) d.token_expiry = access_.expiry_of(verdict.claims);
   } else if (path == "/echo") {
     d.action = RouteDecision::Action::upgrade_echo;
@@ -112,13 +125,43 @@ void LevelcastRoutes::route_subscription(const HttpRequest& request, const Topic
   }
   d.action = RouteDecision::Action::upgrade_subscribe;
   d.channel = topic->channel(format);
+  d.deflate_channel = topic->channel(deflated(format));
   d.max_message = config_.push_max_message;
 }
 
-std::string LevelcastRoutes::missed_message(uint32_t channel, uint64_t count) const {
-  std::string out;
-  append_missed_json(out, topics_.for_channel(channel).name, count);
-  return out;
+// Server-Sent Events: a browser's EventSource resends the last id it saw as Last-Event-ID when
+// it reconnects; ?since= means the same for other clients. An ended topic answers 204, which
+// tells a browser to stop reconnecting.
+void LevelcastRoutes::route_events(const HttpRequest& request, const Topic* topic,
+                                   RouteDecision& d) const {
+  std::string_view value;
+  const std::string_view* last_id = request.header("Last-Event-ID");
+  if (request.query_param("since", value) || last_id != nullptr) {
+    if (last_id != nullptr) value = *last_id;
+    if (!parse_seq(value, d.since)) {
+      return respond(d, 400, "Bad Request: since and Last-Event-ID must be a number\n");
+    }
+    d.resume = true;
+  }
+  if (topic->ended.load(std::memory_order_relaxed)) return respond(d, 204, "");
+  d.action = RouteDecision::Action::stream_subscribe;
+  d.channel = topic->channel(Format::sse);
+  d.content_type = "text/event-stream";
+  // The data is the WebSocket's, which any page may read: no reason to hide it from one.
+  d.extra_headers = "Access-Control-Allow-Origin: *\r\n";
+}
+
+std::string LevelcastRoutes::missed_notice(uint32_t channel, uint64_t count) const {
+  std::string json;
+  append_missed_json(json, topics_.for_channel(channel).name, count);
+  if (TopicRegistry::form_of(channel) != Format::sse) {
+    std::string frame;
+    append_frame(frame, Opcode::text, as_bytes(json));
+    return frame;
+  }
+  std::string event;
+  append_sse_event(event, 0, "missed", json);
+  return event;
 }
 
 }  // namespace levelcast

@@ -1,6 +1,7 @@
 #pragma once
 // LevelcastRoutes: what each path of the server does.
 //   /levels[/NAME][?format=json|binary][&since=SEQ]  subscribe to a topic (default: the first)
+//   /events[/NAME][?since=SEQ]  the same as Server-Sent Events (Last-Event-ID resumes too)
 //   /topics  the topics as JSON       /echo  echo peer       /healthz, /metrics
 //   anything else: a file of the web page (StaticSite), or 404.
 // With an admin listener, /healthz and /metrics are served there only, and nothing else is.
@@ -34,10 +35,11 @@ class LevelcastRoutes final : public RequestRouter {
       : config_(config), topics_(topics), metrics_(metrics), site_(site), access_(access) {}
   void route(const HttpRequest& request, RouteDecision& decision) override;
   bool exempt_from_limits(const HttpRequest& request) const override;
-  std::string missed_message(uint32_t channel, uint64_t count) const override;
+  std::string missed_notice(uint32_t channel, uint64_t count) const override;
 
  private:
   void route_subscription(const HttpRequest& request, const Topic* topic, RouteDecision& d) const;
+  void route_events(const HttpRequest& request, const Topic* topic, RouteDecision& d) const;
   // Origin and token checks; false when `d` now holds the refusal.
   bool admit(const HttpRequest& request, std::string_view path, AccessVerdict& verdict,
              RouteDecision& d) const;

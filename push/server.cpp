@@ -37,10 +37,12 @@ Server::Server(const ServerOptions& options, StartupError& error)
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
     config.index = i;
-    config.channel_count = topics_.channel_count();
-    config.history = options_.history;
+    config.broadcast.channels = topics_.channel_count();
+    config.broadcast.history = options_.history;
+    config.broadcast.max_lag_ns = options_.max_lag_ns;
+    config.broadcast.bound = options_.bound;
     config.io_uring = options_.io_uring;
-    config.max_lag_ns = options_.max_lag_ns;
+    config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
     config.tokens_expire = access_.requires_token();
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
@@ -51,14 +53,16 @@ Server::Server(const ServerOptions& options, StartupError& error)
     ProducerCounters& counters = metrics_->producer(i);
     if (sources_[i].lines) {
       line_producers_.push_back(
-          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters));
+          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
+                                          options_.deflate));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;
     TopicMeter meter(options_.sources[i].meter, audio.channels(), audio.sample_rate(),
                      window_frames(audio.sample_rate(), options_.rate));
     producers_.push_back(std::make_unique<Producer>(topic, std::move(sources_[i].audio),
-                                                    std::move(meter), *hub_, counters));
+                                                    std::move(meter), *hub_, counters,
+                                                    options_.deflate));
   }
   acceptor_ = std::make_unique<Acceptor>(std::move(listeners), raw(workers_), *metrics_,
                                          AdmissionLimits{options_.max_connections,
