@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/clock.hpp"
+#include "core/log.hpp"
 #include "net/sse.hpp"
 #include "net/ws_frame.hpp"
 #include "push/auth/topic_grant.hpp"
@@ -45,12 +46,15 @@ bool LevelcastRoutes::admit(const HttpRequest& request, std::string_view path,
                             AccessVerdict& verdict, RouteDecision& d) const {
   const bool streams = is_topic_stream(path);
   if ((streams || path == "/echo") && !access_.origin_allowed(request)) {
+    LC_LOG(debug, "refused {}: origin not allowed", path);
     respond(d, 403, "Forbidden: origin not allowed\n");
     return false;
   }
   if (!access_.requires_token() || !(streams || path == "/topics")) return true;
   verdict = access_.authenticate(request, wall_micros() / 1'000'000);
   if (verdict.status == 0) return true;
+  // The path only: the query may hold the token itself (?access_token=).
+  LC_LOG(debug, "refused {}: {}", path, verdict.reason);
   respond(d, verdict.status, fmt::format("Unauthorized: {}\n", verdict.reason));
   d.extra_headers = std::string(verdict.challenge);
   return false;
