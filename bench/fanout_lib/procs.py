@@ -21,6 +21,8 @@ LEVELCAST = BUILD / "levelcast"
 LOAD = BUILD / "bench" / "load" / "levelcast-load"
 FLOOR = BUILD / "bench" / "peers" / "levelcast-floor"
 NODE_PEER = REPO / "bench" / "peers" / "node_broadcast.js"
+# The previous commit's server for before/after runs (issue 10's suite).
+BEFORE_BINARY = os.environ.get("BEFORE_BINARY", "/work/coord/base/levelcast")
 SERVER_CPU = 0
 LOAD_CPU = 1
 # Server and load client run at this priority, so that background work on the shared machine
@@ -121,6 +123,18 @@ class Server:
         except OSError:
             pass
         return self.output
+
+
+def forget(proc):
+    """A process started by spawn() that has ended: no longer stopped by stop_all()."""
+    _started.pop(proc.pid, None)
+
+
+def fd_count(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
 
 
 def stop_all():
@@ -254,6 +268,14 @@ def wait_for_quiet(threshold, max_wait):
     if busy + niced > threshold and max_wait > 0:
         _gave_up["at"] = time.monotonic()
     return {"others_busy": round(busy, 3), "others_niced": round(niced, 3), "waited_s": waited}
+
+
+def loadavg():
+    """The 1-minute load average: others compile on this machine, each run records it."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError):
+        return None
 
 
 def machine_info():

@@ -23,8 +23,9 @@ def table(header, rows):
 def matrix_tables(doc):
     out = []
     header = ["system", "N", "rate Hz", "server CPU us/delivery", "server CPU s/s",
-              "client CPU %", "p50 ms", "p99 ms", "delivered %", "max rate Hz (reps)",
-              "max on time Hz (reps)", "deliveries/s at max on time"]
+              "client CPU %", "p50 ms", "p99 ms", "delivered %", "msg/read",
+              "max sustained Hz (reps)", "deliveries/s there", "client CPU % there",
+              "client saturated there"]
     rows = []
     for n_text in map(str, doc["config"]["connections"]):
         for system, per_n in doc["summary"].items():
@@ -36,11 +37,11 @@ def matrix_tables(doc):
                          cell(b["server_cpu_us_per_delivery"], 2),
                          cell(b["server_cpu_s_per_s"], 2), cell(b["client_cpu_percent"], 0),
                          cell(b["p50_ms"]), cell(b["p99_ms"]),
-                         cell(b["delivery_ratio"], 1, 100),
+                         cell(b["delivery_ratio"], 1, 100), cell(b["messages_per_read"], 2),
                          f"{entry['max_rate_hz']['median']:g} {entry['max_rate_hz']['per_rep']}",
-                         f"{entry['max_on_time_hz']['median']:g} "
-                         f"{entry['max_on_time_hz']['per_rep']}",
-                         cell(entry["at_max_on_time"]["deliveries_per_s"], 0)])
+                         cell(entry["at_max"]["deliveries_per_s"], 0),
+                         cell(entry["at_max"]["client_cpu_percent"], 0),
+                         saturated_cell(entry["at_max"].get("client_saturated"))])
     out.append(table(header, rows))
     rows = []
     for n_text, pairs in doc["ratios"].items():
@@ -53,6 +54,14 @@ def matrix_tables(doc):
     return out
 
 
+def saturated_cell(entry):
+    """How many of the runs found levelcast-load saturated: "no", or "k of n" in bold."""
+    if not entry:
+        return "-"
+    count = round(entry.get("sum", entry["median"] * entry["n"]))
+    return "no" if count == 0 else f"**{count} of {entry['n']}**"
+
+
 def fanout_rows(summary, names):
     rows = []
     for name in names:
@@ -60,12 +69,13 @@ def fanout_rows(summary, names):
         rows.append([name, cell(s["server_cpu_us_per_delivery"], 2),
                      cell(s["server_cpu_s_per_s"], 2), cell(s["client_cpu_percent"], 0),
                      cell(s["p50_ms"], 2), cell(s["p99_ms"], 2),
-                     cell(s["delivery_ratio"], 2, 100), cell(s["messages_per_read"], 2)])
+                     cell(s["delivery_ratio"], 2, 100), cell(s["messages_per_read"], 2),
+                     cell(s.get("seq_gaps"), 0), saturated_cell(s.get("client_saturated"))])
     return rows
 
 
 FANOUT_HEADER = ["system", "server CPU us/delivery", "server CPU s/s", "client CPU %", "p50 ms",
-                 "p99 ms", "delivered %", "msg/read"]
+                 "p99 ms", "delivered %", "msg/read", "seq gaps", "client saturated"]
 
 
 def suite_tables(doc):
