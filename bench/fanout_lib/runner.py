@@ -58,12 +58,30 @@ def describe(record):
     load = record.get("load") or {}
     server = load.get("server") or {}
     verdict = "pass" if record.get("pass") else f"FAIL ({record.get('why')})"
+    counters = record.get("server_counters") or {}
+    if counters.get("frames_skipped_total") or counters.get("messages_dropped_total"):
+        verdict += (f" [server skipped {counters.get('frames_skipped_total'):.0f} frames, "
+                    f"replaced {counters.get('messages_dropped_total'):.0f}]")
     return (f"{record['system']:<17} N={record['n']:<6} {record['rate']:>6g} Hz rep {record['rep']}: "
             f"{load.get('rate_per_s') or 0:>9.0f}/s deliv {load.get('delivery_ratio') or 0:6.2%} "
             f"gaps {load.get('seq_gaps')} {load.get('messages_per_read') or 0:.2f}/read p50 {load.get('latency_p50_ms') or 0:.2f} "
             f"p99 {load.get('latency_p99_ms') or 0:.2f} ms | server {server.get('cpu_us_per_message') or 0:.2f} us "
             f"{server.get('cpu_s_per_s') or 0:.2f} s/s | {client_note(load)} | load avg "
             f"{record.get('loadavg', '?')} | {verdict}")
+
+
+# Where a levelcast run's seq gaps come from: frames a worker skipped past --max-lag, or
+# snapshots replaced for a subscriber past its queued-frames bound.
+COUNTERS = ("frames_skipped_total", "messages_dropped_total", "messages_sent_total")
+
+
+def server_counters(port):
+    from .limits import http_get, metric  # limits imports this module
+    try:
+        text = http_get(port, "/metrics")
+    except OSError:
+        return None
+    return {name: metric(text, f"levelcast_{name}") for name in COUNTERS}
 
 
 def measured_run(system, cfg, mode, connections, rate, rep, load_extra=(), server_more=(),
@@ -104,6 +122,8 @@ def measured_run(system, cfg, mode, connections, rate, rep, load_extra=(), serve
         if probe is not None:
             record["probe"] = probe
         record["rss_after_kib"] = server.rss_kib()
+        if system.kind == "levelcast":
+            record["server_counters"] = server_counters(server.port)
         if after:
             record["after"] = after(server)
     finally:

@@ -34,9 +34,7 @@ def saturation(cfg):
             s, cfg, "fanout", connections, rate, rep)), "ordinary")
     connections, rate, frames = YARDSTICK
     floors = [floor_batch(k) for k in frames]
-    yard_cfg = type(cfg)(**{**cfg.__dict__, "reps": 1})
-    runs += tagged(alternate(yard_cfg, floors, lambda s, rep: measured_run(
-        s, cfg, "fanout", connections, rate, rep)), "yardstick")
+    runs += yardstick_runs(type(cfg)(**{**cfg.__dict__, "reps": 1}))
     summary = summarize(runs)
     config = {"searches": [list(s) for s in SEARCHES], "ordinary": [list(p) for p in ORDINARY],
               "yardstick": {"connections": connections, "rate_hz": rate,
@@ -44,6 +42,37 @@ def saturation(cfg):
               "systems": {s.name: s.label for s in (*SEARCH_SYSTEMS, *floors)},
               "criterion": ">= 99 % delivered, zero seq gaps, p99 <= 2 periods + 50 ms"}
     return document_for("saturation", cfg, config, runs, summary)
+
+
+def yardstick_runs(cfg):
+    connections, rate, frames = YARDSTICK
+    return tagged(alternate(cfg, [floor_batch(k) for k in frames], lambda s, rep: measured_run(
+        s, cfg, "fanout", connections, rate, rep)), "yardstick")
+
+
+def yardstick(cfg):
+    """The batched yardstick alone, cfg.reps times: the floor at k frames per call."""
+    runs = yardstick_runs(cfg)
+    names = sorted({r["system"] for r in runs})
+    summary = {name: report.summarize_fanout([r for r in runs if r["system"] == name])
+               for name in names}
+    return document_for("yardstick", cfg, {"connections": YARDSTICK[0], "rate_hz": YARDSTICK[1],
+                                           "frames_per_call": list(YARDSTICK[2])}, runs, summary)
+
+
+def at_20hz(cfg, connections=10000, rate=20):
+    """10,000 x 20 Hz alone, cfg.reps alternating runs of levelcast, the previous commit and
+    the floor: issue 10's "p99 <= 100 ms, zero gaps" with more repetitions than the search."""
+    runs = alternate(cfg, list(SEARCH_SYSTEMS), lambda s, rep: measured_run(
+        s, cfg, "fanout", connections, rate, rep))
+    summary = {}
+    for system in SEARCH_SYSTEMS:
+        mine = [r for r in runs if r["system"] == system.name]
+        summary[system.name] = {**report.summarize_fanout(mine),
+                                "passed": sum(r["pass"] for r in mine),
+                                "p99_per_rep": [report.p99_ms(r) for r in mine]}
+    return document_for("p99-20hz", cfg, {"connections": connections, "rate_hz": rate}, runs,
+                        summary)
 
 
 def tagged(runs, part):

@@ -60,9 +60,10 @@ FLOOR_URING = System("floor-uring", "floor", ("--mode", "io_uring"),
 
 
 def floor_batch(frames, mode="io_uring"):
-    """The batched yardstick: a round every `frames` ticks, the frames in one call per socket."""
+    """The batched yardstick: a round every `frames` ticks, exactly the frames in one call per
+    socket (a round that is behind skips ticks rather than write more)."""
     return System(f"floor-{'uring' if mode == 'io_uring' else mode}-x{frames}", "floor",
-                  ("--mode", mode, "--batch", str(frames)),
+                  ("--mode", mode, "--batch", str(frames), "--catch-up", str(frames)),
                   f"floor: {frames} frames per {'SENDMSG' if mode == 'io_uring' else 'sendmsg()'}"
                   " per socket, forced")
 
