@@ -207,9 +207,21 @@ def backlog_table(summary):
     return table(["system", "delivered %", "p50 ms", "probe p50 ms, second by second"], rows)
 
 
+def micro_table(doc):
+    """A Google Benchmark JSON (levelcast-microbench --benchmark_out): the medians."""
+    rows = [[b["run_name"], f"{b['real_time']:.0f} {b['time_unit']}",
+             f"{b.get('items_per_second', 0):.0f}"]
+            for b in doc["benchmarks"] if b.get("aggregate_name") == "median"]
+    return [table(["benchmark", "real time (median)", "items/s"], rows)]
+
+
 def print_tables(paths):
     for path in paths:
         doc = json.loads(Path(path).read_text())
+        if "benchmarks" in doc:
+            print(f"### micro ({Path(path).name})\n")
+            print(micro_table(doc)[0] + "\n")
+            continue
         print(f"### {doc['suite']} ({Path(path).name})\n")
         for text in suite_tables(doc):
             print(text + "\n")
