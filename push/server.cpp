@@ -16,6 +16,7 @@ RouteConfig route_config(const ServerOptions& o) {
   RouteConfig config;
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
+  config.allow_reset = o.allow_reset;
   return config;
 }
 
@@ -30,7 +31,8 @@ Server::Server(const ServerOptions& options, StartupError& error)
   metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(),
                                              topics_.channel_count());
   routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_);
-  UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error.message);
+  UniqueFd listen =
+      listen_tcp(options_.bind, options_.port, kListenBacklog, error.message, options_.reuse_port);
   if (!listen.valid()) {
     error.exit_code = 1;
     return;
@@ -44,6 +46,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.broadcast.max_lag_ns = options_.max_lag_ns;
     config.broadcast.bound = options_.bound;
     config.io_uring = options_.io_uring;
+    config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
@@ -53,17 +56,37 @@ Server::Server(const ServerOptions& options, StartupError& error)
     ProducerCounters& counters = metrics_->producer(i);
     if (sources_[i].lines) {
       line_producers_.push_back(
-          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters));
+          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
+                                          options_.sources[i].max_line, options_.deflate));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;
     TopicMeter meter(options_.sources[i].meter, audio.channels(), audio.sample_rate(),
                      window_frames(audio.sample_rate(), options_.rate));
     producers_.push_back(std::make_unique<Producer>(topic, std::move(sources_[i].audio),
-                                                    std::move(meter), *hub_, counters));
+                                                    std::move(meter), *hub_, counters,
+                                                    options_.deflate));
   }
   acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), *metrics_,
                                          options_.max_connections);
+  add_log_reload();
+}
+
+// The log opens its file again (after logrotate moved it) and takes the new level, format or file.
+void Server::add_log_reload() {
+  reload_hooks_.add("log", [](const ServerOptions& fresh) {
+    set_log_level(fresh.log_level);
+    set_log_format(fresh.log_format);
+    std::string error;
+    // Opening the file again is the reopen: logrotate's moved file is let go.
+    if (!set_log_file(fresh.log_file, error)) LC_LOG(error, "reload: {}; the log stays where it was", error);
+  });
+}
+
+void Server::reload(const ServerOptions& fresh) {
+  reload_hooks_.run(fresh);
+  LC_LOG(info, "reloaded: log level {}, {} reload hooks", log_level_name(fresh.log_level),
+         reload_hooks_.size());
 }
 
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.
@@ -75,6 +98,12 @@ bool Server::open_sources(StartupError& error) {
       if (!source.lines) error.message = fmt::format("source '{}': lines:{}", spec.name, error.message);
     } else {
       source.audio = open_audio_source(spec, options_.realtime, error.message);
+    }
+    if (source.audio && options_.rate > source.audio->sample_rate()) {
+      error.message = fmt::format("source '{}': --rate {} is above its sample rate of {} Hz (a snapshot "
+                                  "needs at least one sample)", spec.name, options_.rate,
+                                  source.audio->sample_rate());
+      source.audio.reset();
     }
     if (!source.lines && !source.audio) {
       error.exit_code = 2;
@@ -104,6 +133,7 @@ void Server::describe_topic(Topic& topic, const OpenedSource& source,
   }
   topic.rate = options_.rate;
   topic.channels = source.audio->channels();
+  topic.loudness_resettable = options_.allow_reset && meter->resets_loudness();
   topic.fields = meter->fields();
   topic.bands_hz = meter->band_hz();
 }
