@@ -243,6 +243,47 @@ def cpu_busy_fractions(interval=1.0):
     return (busy1 - busy0) / total, (nice1 - nice0) / total
 
 
+CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def cpu_times(cpu):
+    """The jiffies of one CPU from /proc/stat, by CPU_FIELDS."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{cpu} "):
+            return list(map(int, line.split()[1:9]))
+    return [0] * len(CPU_FIELDS)
+
+
+class CoreSampler:
+    """How the server's core spent a window: started when the load's connections are open, it
+    samples /proc/stat after the warm-up and again near the window's end, in its own thread.
+    The server's own CPU figure leaves out the softirq of the loopback delivery, which the
+    kernel charges to the core; this shows it, and whether the core had any idle time."""
+
+    def __init__(self, cpu, warmup, duration):
+        self.cpu, self.warmup, self.duration = cpu, warmup, duration
+        self.shares = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def _run(self):
+        time.sleep(self.warmup)
+        first = cpu_times(self.cpu)
+        time.sleep(max(0.5, self.duration - 0.5))
+        delta = [b - a for a, b in zip(first, cpu_times(self.cpu))]
+        total = max(1, sum(delta))
+        self.shares = {name: round(v / total, 3) for name, v in zip(CPU_FIELDS, delta)}
+
+    def result(self):
+        """The shares, or None when the window never began (or was cut short)."""
+        if self.thread.ident is None:
+            return None
+        self.thread.join(timeout=self.warmup + self.duration + 5)
+        return self.shares
+
+
 _gave_up = {"at": -1e9}  # when a wait last ended with the machine still busy
 RETRY_WAITING_AFTER_S = 300
 

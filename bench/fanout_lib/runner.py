@@ -54,6 +54,17 @@ def client_note(report):
     return text + (" SATURATED" if report.get("client_saturated") else "")
 
 
+def core_note(record):
+    """The server core in the window, when sampled: its softirq share, and what was left over,
+    idle or taken by niced work (others' builds yield to the server, which runs at nice -10,
+    so that share is what the server did not need)."""
+    core = record.get("server_core")
+    if not core:
+        return ""
+    return (f" (core: {core['softirq']:.0%} softirq, "
+            f"{core['idle'] + core['nice']:.0%} idle or niced)")
+
+
 def describe(record):
     load = record.get("load") or {}
     server = load.get("server") or {}
@@ -66,7 +77,8 @@ def describe(record):
             f"{load.get('rate_per_s') or 0:>9.0f}/s deliv {load.get('delivery_ratio') or 0:6.2%} "
             f"gaps {load.get('seq_gaps')} {load.get('messages_per_read') or 0:.2f}/read p50 {load.get('latency_p50_ms') or 0:.2f} "
             f"p99 {load.get('latency_p99_ms') or 0:.2f} ms | server {server.get('cpu_us_per_message') or 0:.2f} us "
-            f"{server.get('cpu_s_per_s') or 0:.2f} s/s | {client_note(load)} | load avg "
+            f"{server.get('cpu_s_per_s') or 0:.2f} s/s{core_note(record)} | {client_note(load)} "
+            f"| load avg "
             f"{record.get('loadavg', '?')} | {verdict}")
 
 
@@ -114,8 +126,14 @@ def measured_run(system, cfg, mode, connections, rate, rep, load_extra=(), serve
         limit = procs.setup_limit(connections) if mode == "fanout" else None
         kept = before(server) if before else None
         try:
-            report, status, err, probe = procs.run_load(
-                argv, timeout, limit, (lambda: probe_fn(server)) if probe_fn else None)
+            core = procs.CoreSampler(procs.SERVER_CPU, cfg.warmup, cfg.duration)
+
+            def on_setup():
+                core.start()
+                return probe_fn(server) if probe_fn else None
+
+            report, status, err, probe = procs.run_load(argv, timeout, limit, on_setup)
+            record["server_core"] = core.result()
         finally:
             for sock in kept or ():
                 sock.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from fanout_lib import matrix, runner  # noqa: E402
+from fanout_lib import matrix, procs, runner  # noqa: E402
 
 FLOOR = os.environ.get("LEVELCAST_FLOOR_BIN")
 LOAD = os.environ.get("LEVELCAST_LOAD_BIN")
@@ -52,6 +52,17 @@ class Verdict(unittest.TestCase):
     def test_a_saturated_client_is_said(self):
         self.assertIn("SATURATED", runner.client_note(report(client_saturated=True)))
         self.assertNotIn("SATURATED", runner.client_note(report()))
+
+
+class CoreSampler(unittest.TestCase):
+    def test_shares_of_the_core_in_the_window(self):
+        sampler = procs.CoreSampler(0, 0.1, 0.6)
+        self.assertIsNone(sampler.result())  # never started: no window
+        sampler.start()
+        shares = sampler.result()
+        self.assertEqual(set(shares), set(procs.CPU_FIELDS))
+        self.assertAlmostEqual(sum(shares.values()), 1.0, delta=0.01)
+        self.assertIn("softirq", runner.core_note({"server_core": shares}))
 
 
 class RateSearch(unittest.TestCase):
