@@ -20,11 +20,19 @@
  *               ts: microseconds since the Unix epoch; rate: snapshots per second; levels in
  *               dBFS (loudness in LUFS, true_peak in dBTP); null = silence or not measured.
  *               Keys appear only when the topic carries them.
- *   options     { format: "auto" | "json" | "binary", minDelayMs: 500, maxDelayMs: 10000 }
+ *   options     { format: "auto" | "json" | "binary", minDelayMs: 500, maxDelayMs: 10000,
+ *                 token: provider }
  *               "auto" (the default) asks GET /topics before each connection: a server that
  *               has it gets ?format=binary (unless the topic's "formats" leaves it out) and,
  *               on reconnection, ?since=<last seq>; one that answers 404 (or that the page
  *               may not ask: another origin without CORS) gets plain JSON.
+ *               token: for a server that wants a bearer token (docs/SECURITY.md), a function
+ *               returning the token (a JWT string) or a Promise of one. It is asked before each
+ *               connection, and at once again when the server closes with 4001 (the token
+ *               expired): the page fetches a fresh one and resumes with ?since=, losing nothing.
+ *               The token travels as the WebSocket subprotocol "levelcast.bearer.<token>" next
+ *               to "levelcast.v1" (browsers cannot set headers), and to /topics as an
+ *               Authorization header.
  * Subscription
  *   close()     stops for good: closes the socket, cancels any pending reconnection
  *   onstate     hook, called with { state, attempt, delayMs, retryAt, format } on every
@@ -38,8 +46,8 @@
  * 10 s, each delay drawn between half and all of that (jitter, so that the clients of a
  * restarted server do not all come back in the same millisecond). A snapshot resets the delay.
  *
- * levelcast.topics(url) -> Promise of { default, topics: [...] } from GET /topics, or null
- *   when the server has no /topics (404) or cannot be asked.
+ * levelcast.topics(url, token) -> Promise of { default, topics: [...] } from GET /topics, or
+ *   null when the server has no /topics (404) or cannot be asked; `token` optional.
  * levelcast.decodeBinary(arrayBuffer, topic) -> snapshot (throws on a malformed frame)
  * levelcast.decodeText(string) -> snapshot or event
  */
@@ -53,6 +61,9 @@
   const FLAG_RANGE = 8;  // loudness range and maxima, after the bands
   const HEADER_BYTES = 28;
   const PROBE_TIMEOUT_MS = 3000;
+  const TOKEN_EXPIRED = 4001;  // the server's close code when the bearer's token runs out
+  const SUBPROTOCOL = "levelcast.v1";
+  const BEARER_PROTOCOL = "levelcast.bearer.";
 
   function centi(view, offset) {
     const v = view.getInt16(offset, true);
@@ -119,12 +130,13 @@
     return httpBase(url).replace(/^http(s?):\/\//, "ws$1://");
   }
 
-  async function topics(url) {
+  async function topics(url, token) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), PROBE_TIMEOUT_MS);
     try {
       const response = await fetch(httpBase(url) + "/topics", {
         cache: "no-store", signal: controller.signal,
+        headers: token ? { Authorization: "Bearer " + token } : {},
       });
       return response.ok ? await response.json() : null;
     } catch (e) {
@@ -147,6 +159,7 @@
       this.format = (options && options.format) || "auto";
       this.minDelayMs = (options && options.minDelayMs) || 500;
       this.maxDelayMs = (options && options.maxDelayMs) || 10000;
+      this.tokenProvider = (options && options.token) || null;
       this.onstate = null;
       this.onevent = null;
       this.wireFormat = "json";
@@ -175,9 +188,9 @@
       if (this.onstate) this.onstate(this.state);
     }
 
-    async chooseFormat() {
+    async chooseFormat(token) {
       if (this.format !== "auto") return { binary: this.format === "binary", resume: false };
-      const list = await topics(this.url);
+      const list = await topics(this.url, token);
       if (!list) return { binary: false, resume: false };
       if (!this.topicName) this.topicName = list.default || "";
       // A topic that lists its formats may leave binary out; one that does not list them has it.
@@ -186,22 +199,38 @@
       return { binary: binary, resume: true };
     }
 
+    // The provider's token, or null without one; a provider that fails counts as a lost
+    // connection (retried with back-off).
+    async askToken() {
+      if (!this.tokenProvider) return null;
+      return (await this.tokenProvider()) || null;
+    }
+
     async connect() {
       this.setState("connecting");
-      const choice = await this.chooseFormat();
+      let token;
+      try {
+        token = await this.askToken();
+      } catch (e) {
+        this.reconnectLater();
+        return;
+      }
+      const choice = await this.chooseFormat(token);
       if (this.closed) return;
       const params = new URLSearchParams();
       if (choice.binary) params.set("format", "binary");
       if (choice.resume && this.lastSeq > 0) params.set("since", String(this.lastSeq));
       const path = this.topic ? "/levels/" + encodeURIComponent(this.topic) : "/levels";
       const query = params.toString();
-      const socket = new WebSocket(wsBase(this.url) + path + (query ? "?" + query : ""));
+      const address = wsBase(this.url) + path + (query ? "?" + query : "");
+      const socket = token ? new WebSocket(address, [SUBPROTOCOL, BEARER_PROTOCOL + token])
+                           : new WebSocket(address);
       socket.binaryType = "arraybuffer";
       this.socket = socket;
       this.wireFormat = choice.binary ? "binary" : "json";
       socket.onopen = () => this.setState("live");
       socket.onmessage = (e) => this.receive(e.data);
-      socket.onclose = () => this.lost(socket);
+      socket.onclose = (e) => this.lost(socket, e && e.code);
     }
 
     receive(data) {
@@ -217,10 +246,17 @@
       this.onSnapshot(message);
     }
 
-    lost(socket) {
+    lost(socket, code) {
       if (this.closed || socket !== this.socket) return;
       this.socket = null;
-      const delay = backoffMs(this.attempt, this.minDelayMs, this.maxDelayMs);
+      this.reconnectLater(code);
+    }
+
+    reconnectLater(code) {
+      if (this.closed) return;
+      // An expired token is no fault: ask the provider for a new one and come back at once.
+      const delay = code === TOKEN_EXPIRED && this.tokenProvider
+        ? 0 : backoffMs(this.attempt, this.minDelayMs, this.maxDelayMs);
       this.attempt++;
       this.setState("reconnecting", delay);
       this.timer = setTimeout(() => this.connect(), delay);

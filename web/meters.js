@@ -6,6 +6,9 @@
 (function () {
   "use strict";
 
+  // A server that wants a bearer token: open the page as /#token=JWT (the fragment never
+  // leaves the browser, so the token is in no request line or log).
+  const pageToken = new URLSearchParams(location.hash.slice(1)).get("token");
   const FLOOR_DB = -60;
   const GREEN_BELOW_DB = -18;
   const RED_ABOVE_DB = -6;
@@ -201,7 +204,8 @@
       this.resetNote = "";
       this.textAt = 0;
       this.buildDom(info);
-      this.subscription = levelcast.subscribe("", info.name, (s) => this.receive(s));
+      this.subscription = levelcast.subscribe("", info.name, (s) => this.receive(s),
+                                              pageToken ? { token: () => pageToken } : {});
       this.subscription.onevent = (event) => this.event(event);
     }
 
@@ -384,7 +388,7 @@
 
   async function start() {
     document.getElementById("server").textContent = location.host;
-    const list = await levelcast.topics("");
+    const list = await levelcast.topics("", pageToken);
     let infos = [{ name: "", kind: "" }];
     if (list && Array.isArray(list.topics) && list.topics.length) {
       infos = list.topics.slice().sort((a, b) => (b.name === list.default) - (a.name === list.default));

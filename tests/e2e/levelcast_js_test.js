@@ -103,8 +103,9 @@ test("decodeText returns snapshots and events as sent", () => {
 
 // A WebSocket stand-in: records what was opened; the test plays the server.
 class FakeSocket {
-  constructor(url) {
+  constructor(url, protocols) {
     this.url = url;
+    this.protocols = protocols;
     this.closedWith = null;
     FakeSocket.opened.push(this);
   }
@@ -113,12 +114,13 @@ class FakeSocket {
   }
   open() { this.onopen(); }
   message(data) { this.onmessage({ data }); }
-  drop() { this.onclose({ code: 1006 }); }
+  drop(code = 1006) { this.onclose({ code }); }
 }
 FakeSocket.opened = [];
 
 function fakeFetch(answer) {
-  return async () => {
+  return async (url, init) => {
+    fakeFetch.lastInit = init;
     if (answer === "unreachable") throw new TypeError("Failed to fetch");
     if (answer === 404) return { ok: false, status: 404, json: async () => ({}) };
     return { ok: true, status: 200, json: async () => answer };
@@ -186,6 +188,41 @@ test("a server with /topics gets binary frames and ?since= on reconnection", asy
   assert.equal(sub.state.state, "closed");
   FakeSocket.opened[5].drop();  // a late close event does not bring it back
   assert.equal(sub.state.state, "closed");
+});
+
+test("a token provider is asked before each connection and again at once on 4001", async () => {
+  withFakes({ default: "mic", topics: [{ name: "mic" }] });
+  const issued = [];
+  const provider = async () => {
+    issued.push(`jwt${issued.length + 1}`);
+    return issued[issued.length - 1];
+  };
+  const sub = levelcast.subscribe("http://127.0.0.1:8080", "mic", () => {},
+                                  { token: provider, minDelayMs: 5000, maxDelayMs: 10000 });
+  const first = await nthSocket(1);
+  assert.deepEqual(first.protocols, ["levelcast.v1", "levelcast.bearer.jwt1"]);
+  assert.deepEqual(fakeFetch.lastInit.headers, { Authorization: "Bearer jwt1" });
+  first.open();
+  first.message('{"topic":"mic","seq":41,"ts":1,"rate":50,"channels":[]}');
+  first.drop(4001);  // the token expired: no back-off (5 s here), a new token, resume after 41
+  assert.equal(sub.state.delayMs, 0);
+  const second = await nthSocket(2);
+  assert.deepEqual(second.protocols, ["levelcast.v1", "levelcast.bearer.jwt2"]);
+  assert.equal(second.url, "ws://127.0.0.1:8080/levels/mic?format=binary&since=41");
+  sub.close();
+});
+
+test("a token provider that fails is retried with back-off", async () => {
+  withFakes(404);
+  let calls = 0;
+  const sub = levelcast.subscribe("", "mic", () => {}, {
+    token: async () => { if (++calls === 1) throw new Error("no token service"); return "t"; },
+    minDelayMs: 8, maxDelayMs: 16,
+  });
+  const socket = await nthSocket(1);
+  assert.equal(calls, 2);
+  assert.deepEqual(socket.protocols, ["levelcast.v1", "levelcast.bearer.t"]);
+  sub.close();
 });
 
 test("a server without /topics gets JSON on /levels and no ?since=", async () => {
