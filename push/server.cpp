@@ -18,6 +18,7 @@ RouteConfig route_config(const ServerOptions& o) {
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
   config.allow_reset = o.allow_reset;
+  config.admin_listener = !o.admin_host.empty();
   return config;
 }
 
@@ -28,10 +29,11 @@ size_t window_frames(int sample_rate, double rate) {
 
 Server::Server(const ServerOptions& options, StartupError& error)
     : options_(options), site_(options.static_dir) {
-  if (!open_sources(error)) return;
+  if (!configure_access(error) || !open_sources(error)) return;
   metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(),
                                              topics_.channel_count());
-  routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_);
+  routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_,
+                                              access_);
   if (options_.tls() && !open_tls(error)) return;
   std::vector<Listener> listeners;
   if (!open_listeners(listeners, error)) return;
@@ -46,6 +48,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
     config.tls = tls_.get();
+    config.tokens_expire = access_.requires_token();
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
   hub_ = std::make_unique<BroadcastHub>(raw(workers_));
@@ -66,9 +69,68 @@ Server::Server(const ServerOptions& options, StartupError& error)
                                                     options_.deflate));
   }
   acceptor_ = std::make_unique<Acceptor>(std::move(listeners), raw(workers_), *metrics_,
-                                         options_.max_connections);
+                                         AdmissionLimits{options_.max_connections,
+                                                         options_.max_connections_per_ip});
   add_log_reload();
   if (tls_) add_tls_reload();
+}
+
+// Keys and origins are read before anything starts: a bad one is a configuration error (2).
+bool Server::configure_access(StartupError& error) {
+  AccessConfig config;
+  const auto fail = [&](std::string_view option, const std::string& why) {
+    error.message = fmt::format("{}: {}", option, why);
+    error.exit_code = 2;
+    return false;
+  };
+  for (const std::string& pattern : options_.allowed_origins) {
+    if (!config.origins.add(pattern, error.message)) return fail("--allowed-origin", error.message);
+  }
+  if (!options_.auth_hmac_secret_file.empty() &&
+      !config.keys.load_hmac_secret_file(options_.auth_hmac_secret_file, error.message)) {
+    return fail("--auth-hmac-secret-file", error.message);
+  }
+  for (const std::string& path : options_.auth_public_keys) {
+    if (!config.keys.load_public_key_file(path, error.message)) {
+      return fail("--auth-public-key", error.message);
+    }
+  }
+  config.policy.audience = options_.auth_audience;
+  config.policy.leeway_s = options_.auth_leeway_s;
+  access_ = AccessControl(std::move(config));
+  error.message.clear();
+  return true;
+}
+
+// Every --bind on one port (the first one's, when --port is 0), unless --no-plain; the same for
+// TLS on --tls-port; then the admin listener.
+bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& error) {
+  const auto open_each = [&](uint16_t port, bool tls, uint16_t& bound) {
+    for (const std::string& address : options_.binds) {
+      UniqueFd fd = listen_tcp(address, port, kListenBacklog, error.message, options_.reuse_port);
+      if (!fd.valid()) {
+        error.exit_code = 1;
+        return false;
+      }
+      port = local_port(fd.get());
+      listeners.push_back({std::move(fd), false, tls});
+    }
+    bound = port;
+    return true;
+  };
+  if (options_.plain() && !open_each(options_.port, false, port_)) return false;
+  if (options_.tls() && !open_each(options_.tls_port, true, tls_port_)) return false;
+  if (options_.admin_host.empty()) return true;
+  UniqueFd admin = listen_tcp(options_.admin_host, options_.admin_port, kListenBacklog,
+                              error.message);
+  if (!admin.valid()) {
+    error.message = "--admin-bind: " + error.message;
+    error.exit_code = 1;
+    return false;
+  }
+  admin_port_ = local_port(admin.get());
+  listeners.push_back({std::move(admin), true});
+  return true;
 }
 
 // The log opens its file again (after logrotate moved it) and takes the new level, format or file.
@@ -103,22 +165,6 @@ bool Server::open_tls(StartupError& error) {
          kernel ? "records are still encrypted in user space (the worker BIO keeps keys in OpenSSL)"
                 : "records are encrypted in user space");
   return true;
-}
-
-bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& error) {
-  const auto open = [&](uint16_t port, bool tls, uint16_t& bound) {
-    UniqueFd socket =
-        listen_tcp(options_.bind, port, kListenBacklog, error.message, options_.reuse_port);
-    if (!socket.valid()) {
-      error.exit_code = 1;
-      return false;
-    }
-    bound = local_port(socket.get());
-    listeners.push_back({std::move(socket), tls});
-    return true;
-  };
-  if (options_.plain() && !open(options_.port, false, port_)) return false;
-  return !options_.tls() || open(options_.tls_port, true, tls_port_);
 }
 
 // The certificate and key are read again (from the files the fresh options name) and checked
@@ -174,6 +220,7 @@ bool Server::open_sources(StartupError& error) {
 
 void Server::describe_topic(Topic& topic, const OpenedSource& source,
                             const TopicMeter* meter) const {
+  topic.command = source.audio ? source.audio->command_status() : &source.lines->status();
   if (!source.audio) {
     topic.rate = 0;
     topic.channels = 0;
@@ -183,7 +230,9 @@ void Server::describe_topic(Topic& topic, const OpenedSource& source,
   }
   topic.rate = options_.rate;
   topic.channels = source.audio->channels();
-  topic.loudness_resettable = options_.allow_reset && meter->resets_loudness();
+  // With access control a token covering the topic allows a reset; without, --allow-reset.
+  const bool tokens = !options_.auth_hmac_secret_file.empty() || !options_.auth_public_keys.empty();
+  topic.loudness_resettable = (options_.allow_reset || tokens) && meter->resets_loudness();
   topic.fields = meter->fields();
   topic.bands_hz = meter->band_hz();
 }

@@ -39,6 +39,7 @@ class Server {
   bool ok() const { return acceptor_ != nullptr; }
   uint16_t port() const { return port_; }          // 0 with --no-plain
   uint16_t tls_port() const { return tls_port_; }  // 0 without TLS
+  uint16_t admin_port() const { return admin_port_; }
   const TopicRegistry& topics() const { return topics_; }
   const ServerMetrics& metrics() const { return *metrics_; }
   // What a SIGHUP reload changes; parts add their hook at start-up (the log's is built in).
@@ -58,6 +59,7 @@ class Server {
 
   bool open_sources(StartupError& error);
   bool open_tls(StartupError& error);
+  bool configure_access(StartupError& error);
   bool open_listeners(std::vector<Listener>& listeners, StartupError& error);
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
@@ -70,6 +72,7 @@ class Server {
   std::vector<OpenedSource> sources_;
   std::unique_ptr<ServerMetrics> metrics_;
   StaticSite site_;
+  AccessControl access_;
   std::unique_ptr<LevelcastRoutes> routes_;
   std::unique_ptr<TlsContextStore> tls_;  // before workers_: they use it until they end
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -80,6 +83,7 @@ class Server {
   ReloadHooks reload_hooks_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;
+  uint16_t admin_port_ = 0;
   bool running_ = false;
 };
 

@@ -58,8 +58,9 @@ function log(line) {
 // One levelcast process. start() resolves once it prints its listening line.
 // With `tls` (the --tls-cert/--tls-key options), it serves TLS only on the port it is given.
 class ServerProcess {
-  constructor(binary, tls = null) {
+  constructor(binary, extraArgs = [], tls = null) {
     this.binary = binary;
+    this.extraArgs = extraArgs;
     this.tls = tls;
     this.child = null;
     this.exited = null;
@@ -68,7 +69,8 @@ class ServerProcess {
   start(port, ms) {
     const listen = this.tls ? ["--no-plain", "--tls-port", String(port), ...this.tls] : ["--port", String(port)];
     const args = ["--bind", "127.0.0.1", ...listen, "--rate", "20", "--workers", "1",
-                  "--allow-reset", "--source", "synth=synth:loudness=msilx,truepeak=1"];
+                  "--allow-reset", "--source", "synth=synth:loudness=msilx,truepeak=1",
+                  ...this.extraArgs];
     const child = spawn(this.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", resolve));
@@ -306,4 +308,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { Browser, ServerProcess, READ_PAGE, waitFor };
+module.exports = { Browser, ServerProcess, READ_PAGE, waitFor, parseArgs, log };

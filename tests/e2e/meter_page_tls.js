@@ -39,8 +39,8 @@ async function run(args) {
   let browser = null;
   try {
     execFileSync(path.join(args["source-dir"], "tests/tls/make-test-ca"), [dir]);
-    server = new ServerProcess(args.server, ["--tls-cert", path.join(dir, "ec.pem"),
-                                             "--tls-key", path.join(dir, "ec.key")]);
+    server = new ServerProcess(args.server, [], ["--tls-cert", path.join(dir, "ec.pem"),
+                                                 "--tls-key", path.join(dir, "ec.key")]);
     const port = await server.start(0, 10000);
     log(`levelcast listening on wss://127.0.0.1:${port} (pid ${server.child.pid})`);
     browser = new Browser(args.chromium, ["--ignore-certificate-errors-spki-list=" + spkiHash(path.join(dir, "ec.pem"))]);
