@@ -9,11 +9,10 @@
 namespace levelcast {
 
 LinesProducer::LinesProducer(Topic& topic, std::unique_ptr<CommandStream> stream, BroadcastHub& hub,
-                             ProducerCounters& counters, size_t max_line)
+                             ProducerCounters& counters, DeflateSettings deflate, size_t max_line)
     : topic_(topic),
       stream_(std::move(stream)),
-      publisher_(hub),
-      references_per_frame_(hub.references_per_frame()),
+      publisher_(topic, hub, counters, deflate),
       counters_(counters),
       lines_(max_line) {}
 
@@ -52,13 +51,9 @@ void LinesProducer::publish_line(std::string_view line) {
   }
   ++seq_;
   bump(counters_.snapshots);
-  publisher_.publish(make_shared_frame(Opcode::text, as_bytes(line), references_per_frame_, seq_),
-                     topic_.json_channel);
   json_.clear();
   append_line_json(json_, seq_, line);
-  publisher_.publish(make_shared_frame(Opcode::text, as_bytes(json_), references_per_frame_, seq_),
-                     topic_.binary_channel);
-  bump(counters_.frames_encoded);
+  publisher_.publish_snapshot(seq_, line, as_bytes(json_));
   topic_.last_seq.store(seq_, std::memory_order_relaxed);
 }
 
@@ -67,9 +62,7 @@ void LinesProducer::publish_ended() {
   topic_.ended.store(true, std::memory_order_relaxed);
   std::string event;
   append_event_json(event, topic_.name, "ended");
-  for (const uint32_t channel : {topic_.json_channel, topic_.binary_channel}) {
-    publisher_.publish(make_shared_frame(Opcode::text, as_bytes(event), references_per_frame_), channel);
-  }
+  publisher_.publish_event("ended", event);
 }
 
 }  // namespace levelcast

@@ -20,13 +20,15 @@
 #include "push/audio/line_splitter.hpp"
 #include "push/broadcast_hub.hpp"
 #include "push/topic.hpp"
+#include "push/topic_publisher.hpp"
 
 namespace levelcast {
 
 class LinesProducer {
  public:
   LinesProducer(Topic& topic, std::unique_ptr<CommandStream> stream, BroadcastHub& hub,
-                ProducerCounters& counters, size_t max_line = LineSplitter::kMaxLine);
+                ProducerCounters& counters, DeflateSettings deflate = {},
+                size_t max_line = LineSplitter::kMaxLine);
   ~LinesProducer();
   LinesProducer(const LinesProducer&) = delete;
   LinesProducer& operator=(const LinesProducer&) = delete;
@@ -41,8 +43,7 @@ class LinesProducer {
 
   Topic& topic_;
   std::unique_ptr<CommandStream> stream_;
-  BroadcastHub::Publisher publisher_;
-  uint32_t references_per_frame_;
+  TopicPublisher publisher_;
   ProducerCounters& counters_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -23,12 +23,11 @@ size_t window_frames(uint64_t k, int sample_rate, double rate) {
 }  // namespace
 
 Producer::Producer(Topic& topic, std::unique_ptr<AudioSource> source, TopicMeter meter,
-                   BroadcastHub& hub, ProducerCounters& counters)
+                   BroadcastHub& hub, ProducerCounters& counters, DeflateSettings deflate)
     : topic_(topic),
       source_(std::move(source)),
       meter_(std::move(meter)),
-      publisher_(hub),
-      references_per_frame_(hub.references_per_frame()),
+      publisher_(topic, hub, counters, deflate),
       counters_(counters) {
   snapshot_.topic = topic_.name;
   snapshot_.rate = topic_.rate;
@@ -126,18 +125,11 @@ void Producer::produce(uint64_t block_index) {
 
 // Each format is encoded once; every worker gets a pointer to the same bytes.
 void Producer::publish_snapshot() {
-  payload_.clear();
-  append_snapshot_json(payload_, snapshot_);
-  publisher_.publish(make_shared_frame(Opcode::text, as_bytes(payload_), references_per_frame_,
-                                       snapshot_.seq),
-                     topic_.json_channel);
-  bump(counters_.frames_encoded);
-  payload_.clear();
-  append_snapshot_binary(payload_, snapshot_);
-  publisher_.publish(make_shared_frame(Opcode::binary, as_bytes(payload_), references_per_frame_,
-                                       snapshot_.seq),
-                     topic_.binary_channel);
-  bump(counters_.binary_frames_encoded);
+  json_.clear();
+  append_snapshot_json(json_, snapshot_);
+  binary_.clear();
+  append_snapshot_binary(binary_, snapshot_);
+  publisher_.publish_snapshot(snapshot_.seq, json_, as_bytes(binary_));
 }
 
 // A reset asked for since the last block applies from this block on; its event goes out
@@ -155,14 +147,12 @@ void Producer::publish_ended() {
   publish_event("ended");
 }
 
-// Events are text frames on both channels, without a seq: not kept in the history.
+// Events are text frames in every WebSocket form and `event:` lines on SSE, without a seq: not
+// kept in the history.
 void Producer::publish_event(std::string_view event) {
-  payload_.clear();
-  append_event_json(payload_, topic_.name, event);
-  for (const uint32_t channel : {topic_.json_channel, topic_.binary_channel}) {
-    publisher_.publish(make_shared_frame(Opcode::text, as_bytes(payload_), references_per_frame_),
-                       channel);
-  }
+  json_.clear();
+  append_event_json(json_, topic_.name, event);
+  publisher_.publish_event(event, json_);
 }
 
 }  // namespace levelcast

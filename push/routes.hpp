@@ -1,6 +1,7 @@
 #pragma once
 // LevelcastRoutes: what each path of the server does.
 //   /levels[/NAME][?format=json|binary][&since=SEQ]  subscribe to a topic (default: the first)
+//   /events[/NAME][?since=SEQ]  the same as Server-Sent Events (Last-Event-ID resumes too)
 //   /topics  the topics as JSON       /echo  echo peer       /healthz, /metrics
 //   POST /topics/NAME/reset-loudness  restart integrated loudness, range and maxima
 //   anything else: a file of the web page (StaticSite), or 404.
@@ -29,11 +30,12 @@ class LevelcastRoutes final : public RequestRouter {
                   const StaticSite& site)
       : config_(config), topics_(topics), metrics_(metrics), site_(site) {}
   void route(const HttpRequest& request, RouteDecision& decision) override;
-  std::string missed_message(uint32_t channel, uint64_t count) const override;
+  std::string missed_notice(uint32_t channel, uint64_t count) const override;
 
  private:
   void route_subscription(const HttpRequest& request, const Topic* topic, RouteDecision& d) const;
   void route_loudness_reset(const HttpRequest& request, RouteDecision& d) const;
+  void route_events(const HttpRequest& request, const Topic* topic, RouteDecision& d) const;
 
   RouteConfig config_;
   const TopicRegistry& topics_;

@@ -40,10 +40,12 @@ Server::Server(const ServerOptions& options, StartupError& error)
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
     config.index = i;
-    config.channel_count = topics_.channel_count();
-    config.history = options_.history;
+    config.broadcast.channels = topics_.channel_count();
+    config.broadcast.history = options_.history;
+    config.broadcast.max_lag_ns = options_.max_lag_ns;
+    config.broadcast.bound = options_.bound;
     config.io_uring = options_.io_uring;
-    config.max_lag_ns = options_.max_lag_ns;
+    config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
@@ -54,14 +56,15 @@ Server::Server(const ServerOptions& options, StartupError& error)
     if (sources_[i].lines) {
       line_producers_.push_back(
           std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
-                                          options_.sources[i].max_line));
+                                          options_.deflate, options_.sources[i].max_line));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;
     TopicMeter meter(options_.sources[i].meter, audio.channels(), audio.sample_rate(),
                      window_frames(audio.sample_rate(), options_.rate));
     producers_.push_back(std::make_unique<Producer>(topic, std::move(sources_[i].audio),
-                                                    std::move(meter), *hub_, counters));
+                                                    std::move(meter), *hub_, counters,
+                                                    options_.deflate));
   }
   acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), *metrics_,
                                          options_.max_connections);
