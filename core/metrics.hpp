@@ -38,9 +38,9 @@ struct alignas(64) ProducerCounters {
   Counter snapshots{0};
   Counter frames_encoded{0};         // JSON frames: one per snapshot
   Counter binary_frames_encoded{0};  // binary frames: one per snapshot
-  Counter bad_samples{0};            // non-finite samples (NaN, infinity) measured as full scale
   Counter sse_encoded{0};            // Server-Sent Events texts: one per snapshot
   Counter frames_compressed{0};      // permessage-deflate: one per snapshot and format
+  Counter bad_samples{0};            // non-finite samples (NaN, infinity) measured as full scale
 };
 
 class ServerMetrics {

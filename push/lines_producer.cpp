@@ -9,7 +9,7 @@
 namespace levelcast {
 
 LinesProducer::LinesProducer(Topic& topic, std::unique_ptr<CommandStream> stream, BroadcastHub& hub,
-                             ProducerCounters& counters, DeflateSettings deflate, size_t max_line)
+                             ProducerCounters& counters, size_t max_line, DeflateSettings deflate)
     : topic_(topic),
       stream_(std::move(stream)),
       publisher_(topic, hub, counters, deflate),
@@ -51,6 +51,7 @@ void LinesProducer::publish_line(std::string_view line) {
   }
   ++seq_;
   bump(counters_.snapshots);
+  // The line as it is (the JSON form), and as {"seq":N,"line":"..."} (the second form).
   json_.clear();
   append_line_json(json_, seq_, line);
   publisher_.publish_snapshot(seq_, line, as_bytes(json_));

@@ -27,8 +27,8 @@ namespace levelcast {
 class LinesProducer {
  public:
   LinesProducer(Topic& topic, std::unique_ptr<CommandStream> stream, BroadcastHub& hub,
-                ProducerCounters& counters, DeflateSettings deflate = {},
-                size_t max_line = LineSplitter::kMaxLine);
+                ProducerCounters& counters, size_t max_line = LineSplitter::kMaxLine,
+                DeflateSettings deflate = {});
   ~LinesProducer();
   LinesProducer(const LinesProducer&) = delete;
   LinesProducer& operator=(const LinesProducer&) = delete;

@@ -60,9 +60,6 @@ std::string render_metrics(const ServerMetrics& m) {
   metric(out, "levelcast_binary_frames_encoded_total", "counter",
          "Binary snapshot frames encoded (once per snapshot).",
          sum_producers(m, &ProducerCounters::binary_frames_encoded));
-  metric(out, "levelcast_bad_samples_total", "counter",
-         "Non-finite audio samples (NaN, infinity), measured as full scale.",
-         sum_producers(m, &ProducerCounters::bad_samples));
   metric(out, "levelcast_sse_events_encoded_total", "counter",
          "Server-Sent Events snapshot texts encoded (once per snapshot).",
          sum_producers(m, &ProducerCounters::sse_encoded));
@@ -70,6 +67,9 @@ std::string render_metrics(const ServerMetrics& m) {
          "Snapshot frames compressed for permessage-deflate (once per snapshot and format).",
          sum_producers(m, &ProducerCounters::frames_compressed));
   render_subscribers(out, m);
+  metric(out, "levelcast_bad_samples_total", "counter",
+         "Non-finite audio samples (NaN, infinity), measured as full scale.",
+         sum_producers(m, &ProducerCounters::bad_samples));
   metric(out, "levelcast_messages_sent_total", "counter", "WebSocket messages written to clients.",
          sum_workers(m, &WorkerCounters::messages_sent));
   metric(out, "levelcast_bytes_sent_total", "counter", "Bytes written to clients.",

@@ -147,8 +147,8 @@ void Producer::publish_ended() {
   publish_event("ended");
 }
 
-// Events are text frames in every WebSocket form and `event:` lines on SSE, without a seq: not
-// kept in the history.
+// Events are text frames in every WebSocket form and `event: NAME` on SSE streams, without a
+// seq: not kept in the history.
 void Producer::publish_event(std::string_view event) {
   json_.clear();
   append_event_json(json_, topic_.name, event);

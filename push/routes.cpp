@@ -23,9 +23,9 @@ bool parse_seq(std::string_view text, uint64_t& out) {
 }
 
 constexpr std::string_view kLevelsPrefix = "/levels/";
+constexpr std::string_view kEventsPrefix = "/events/";
 constexpr std::string_view kTopicsPrefix = "/topics/";
 constexpr std::string_view kResetSuffix = "/reset-loudness";
-constexpr std::string_view kEventsPrefix = "/events/";
 }  // namespace
 
 // POST /topics/NAME/reset-loudness: the request reaches the topic's producer through an atomic
@@ -96,7 +96,7 @@ void LevelcastRoutes::route_subscription(const HttpRequest& request, const Topic
   Format format = Format::json;
   if (!topic->has_binary) {
     // A lines topic: the lines as they are (text, the default), or as JSON objects with their
-    // seq (json), which the topic carries in its binary forms.
+    // seq (json), which the topic carries on its second channel.
     if (has_format && value != "text" && value != "json")
       return respond(d, 400, "Bad Request: a lines topic's format is text or json\n");
     if (has_format && value == "json") format = Format::binary;

@@ -34,8 +34,8 @@ class LevelcastRoutes final : public RequestRouter {
 
  private:
   void route_subscription(const HttpRequest& request, const Topic* topic, RouteDecision& d) const;
-  void route_loudness_reset(const HttpRequest& request, RouteDecision& d) const;
   void route_events(const HttpRequest& request, const Topic* topic, RouteDecision& d) const;
+  void route_loudness_reset(const HttpRequest& request, RouteDecision& d) const;
 
   RouteConfig config_;
   const TopicRegistry& topics_;

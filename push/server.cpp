@@ -56,7 +56,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     if (sources_[i].lines) {
       line_producers_.push_back(
           std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
-                                          options_.deflate, options_.sources[i].max_line));
+                                          options_.sources[i].max_line, options_.deflate));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;

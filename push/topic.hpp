@@ -29,7 +29,7 @@ struct Topic {
   int channels = 0;
   std::vector<std::string> fields;
   std::vector<double> bands_hz;
-  bool has_binary = true;  // lines topics carry text only: there the binary forms carry the
+  bool has_binary = true;  // lines topics carry text only: there binary_channel carries the
                            // lines as JSON objects ({"seq":N,"line":"..."}, ?format=json)
   uint32_t first_channel = 0;
   uint32_t json_channel = 0;    // = channel(Format::json)

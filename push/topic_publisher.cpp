@@ -18,12 +18,9 @@ void TopicPublisher::publish(SharedFrame* frame, Format form) { publisher_.publi
 void TopicPublisher::publish_snapshot(uint64_t seq, std::string_view json, std::span<const uint8_t> binary) {
   publish_websocket(seq, Opcode::text, as_bytes(json), Format::json);
   bump(counters_.frames_encoded);
-  if (topic_.has_binary) {
-    publish_websocket(seq, Opcode::binary, binary, Format::binary);
-    bump(counters_.binary_frames_encoded);
-  } else if (!binary.empty()) {
-    // A lines topic's second form: the line as {"seq":N,"line":"..."} (?format=json), a text frame.
-    publish_websocket(seq, Opcode::text, binary, Format::binary);
+  if (!binary.empty()) {  // a lines topic's second form is text: {"seq":N,"line":"..."}
+    publish_websocket(seq, topic_.has_binary ? Opcode::binary : Opcode::text, binary, Format::binary);
+    if (topic_.has_binary) bump(counters_.binary_frames_encoded);
   }
   scratch_.clear();
   append_sse_event(scratch_, seq, {}, json);
