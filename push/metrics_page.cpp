@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "push/topic.hpp"
+#include "core/log.hpp"
 
 namespace levelcast {
 namespace {
@@ -51,6 +52,12 @@ std::string render_metrics(const ServerMetrics& m) {
          read(m.acceptor().accepted));
   metric(out, "levelcast_connections_rejected_total", "counter",
          "Connections refused with 503 over --max-connections.", read(m.acceptor().rejected_over_limit));
+  metric(out, "levelcast_connections_rejected_per_ip_total", "counter",
+         "Connections refused with 429 over --max-connections-per-ip.",
+         read(m.acceptor().rejected_per_address));
+  metric(out, "levelcast_connections_closed_at_once_total", "counter",
+         "Connections closed unanswered at accept: far over a connection limit.",
+         read(m.acceptor().closed_at_once));
   metric(out, "levelcast_snapshots_total", "counter", "Snapshots measured by all sources.",
          sum_producers(m, &ProducerCounters::snapshots));
   // Unlabelled: the JSON frames, one per snapshot; the binary ones are counted apart.
@@ -81,6 +88,9 @@ std::string render_metrics(const ServerMetrics& m) {
          "Snapshots a worker did not write: queued longer than --max-lag with a newer one "
          "behind them.",
          sum_workers(m, &WorkerCounters::frames_skipped));
+  metric(out, "levelcast_log_lines_dropped_total", "counter",
+         "Log lines dropped because the log output (stderr, the log file) was too slow.",
+         log_lines_dropped());
   fmt::format_to(out, "# HELP levelcast_worker_connections Open connections per worker.\n"
                       "# TYPE levelcast_worker_connections gauge\n");
   for (size_t i = 0; i < m.worker_count(); ++i) {

@@ -15,7 +15,7 @@ namespace levelcast {
 
 struct ServerOptions {
   uint16_t port = 8080;
-  std::string bind = "0.0.0.0";
+  std::vector<std::string> binds{"0.0.0.0"};  // --bind, repeatable; all share --port
   int workers = 1;
   double rate = 50;
   int channels = 2;                // of the default synth source, when no --source is given
@@ -34,10 +34,34 @@ struct ServerOptions {
   DeflateSettings deflate;  // --deflate, --deflate-min-bytes
   ConnectionLimits limits;
   bool allow_reset = false;  // POST /topics/NAME/reset-loudness
+  // Operations (--config and friends, docs/OPERATIONS.md).
+  std::string config_file;            // --config, read again on SIGHUP
+  std::string log_file;               // empty: stderr
+  LogFormat log_format = LogFormat::text;
+  bool reuse_port = false;            // SO_REUSEPORT: a new process may bind the port first
+  double summary_interval_s = 60;     // one info line of totals per interval; 0: none
+  // Access (docs/SECURITY.md).
+  std::vector<std::string> allowed_origins;
+  std::string auth_hmac_secret_file;
+  std::vector<std::string> auth_public_keys;
+  std::string auth_audience;
+  int64_t auth_leeway_s = 5;
+  uint32_t max_connections_per_ip = 0;  // 0: no per-address limit
+  std::string admin_host;               // --admin-bind ADDR:PORT; empty: no admin listener
+  uint16_t admin_port = 0;
 };
 
 // Returns the exit code when the program should stop now, nullopt when it should run.
+// --print-config prints the effective configuration as TOML and returns 0.
 std::optional<int> parse_options(int argc, char** argv, ServerOptions& options);
+
+// The same command line (and the --config file it names) parsed again for a SIGHUP reload:
+// nothing is printed; on failure nullopt with the one-line reason in `error`.
+std::optional<ServerOptions> reparse_options(int argc, char** argv, std::string& error);
+
+// TOML text read as a --config file would be, with no command line: the one-line error, or
+// nullopt when it gives a valid configuration. For the config fuzz target (tests/fuzz).
+std::optional<std::string> check_config_text(const std::string& toml);
 
 // The text of --help (README shows the same).
 std::string help_text();
