@@ -3,17 +3,20 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "core/check.hpp"
 #include "core/log.hpp"
 #include "net/handshake.hpp"
 #include "net/http_response.hpp"
+#include "net/sse.hpp"
 #include "net/worker.hpp"
 
 namespace levelcast {
 namespace {
 constexpr int kReadsPerEvent = 4;  // fairness: one busy client cannot starve the others
 constexpr size_t kKeepInputCapacity = 16 * 1024;
+constexpr int kReplayRoundsPerFlush = 4;
 }
 
 // The ws_reader policy: protocol events of one connection, turned into worker actions.
@@ -27,8 +30,29 @@ struct FrameEvents {
     bump(worker.counters_.messages_sent);
     return true;
   }
+  // permessage-deflate: inflated with the worker's one inflater, the limit enforced while it
+  // inflates (a small frame that would inflate past it costs no more than the limit).
+  bool on_compressed_message(Opcode opcode, std::span<uint8_t> payload) {
+    std::string& plain = worker.inflated_;
+    switch (worker.inflater_.inflate(payload, c.max_message, plain)) {
+      case InflateStatus::too_big:
+        on_protocol_error(CloseCode::message_too_big, "message too big once inflated");
+        return false;
+      case InflateStatus::corrupt:
+        on_protocol_error(CloseCode::invalid_payload, "compressed message is not valid deflate data");
+        return false;
+      case InflateStatus::ok: break;
+    }
+    if (opcode == Opcode::text && !is_valid_utf8(as_bytes(plain))) {
+      on_protocol_error(CloseCode::invalid_payload, "text is not UTF-8");
+      return false;
+    }
+    const bool more = on_message(opcode, {reinterpret_cast<uint8_t*>(plain.data()), plain.size()});
+    if (plain.capacity() > kKeepInputCapacity) std::string().swap(plain);
+    return more;
+  }
   bool on_ping(std::span<uint8_t> payload) {
-    if (c.phase == Phase::websocket) append_frame(c.out.own_bytes(), Opcode::pong, payload);
+    if (c.phase == Phase::websocket) c.out.set_pong(payload);
     return true;
   }
   bool on_pong(std::span<uint8_t>) { return true; }
@@ -88,7 +112,7 @@ void Worker::process_input(Connection& c, std::span<uint8_t> fresh) {
   if ((c.phase == Phase::websocket || c.phase == Phase::closing) && !c.close_after_flush) {
     used += handle_frames(c, input.subspan(used));
   }
-  if (c.close_after_flush || c.phase == Phase::lingering) used = input.size();
+  if (c.close_after_flush || c.phase == Phase::lingering || c.phase == Phase::stream) used = input.size();
   if (buffered) {
     c.in.erase(0, used);
     // A large message has passed: give its memory back rather than keep it per connection.
@@ -122,9 +146,11 @@ void Worker::answer_request(Connection& c, const HttpRequest& request) {
   RouteDecision decision;
   router_.route(request, decision);
   if (decision.action == RouteDecision::Action::respond) {
-    append_response(c.out.own_bytes(), decision.status, decision.content_type, decision.body,
-                    decision.extra_headers, decision.head_only);
-    c.close_after_flush = true;
+    respond(c, decision);
+    return;
+  }
+  if (decision.action == RouteDecision::Action::stream_subscribe) {
+    start_stream(c, decision);
     return;
   }
   const HandshakeVerdict verdict = check_websocket_upgrade(request);
@@ -137,15 +163,47 @@ void Worker::answer_request(Connection& c, const HttpRequest& request) {
   }
 }
 
+// A shared body goes out by reference, behind the headers, like a broadcast frame.
+void Worker::respond(Connection& c, const RouteDecision& d) {
+  SharedFrame* shared = d.shared_body.get();
+  if (shared == nullptr && d.content_length == 0) {
+    append_response(c.out.own_bytes(), d.status, d.content_type, d.body, d.extra_headers, d.head_only);
+  } else {
+    append_response_head(c.out.own_bytes(), d.status, d.content_type,
+                         shared != nullptr ? shared->size() : d.content_length, d.extra_headers);
+  }
+  if (shared != nullptr) {
+    shared->add_refs(1);
+    HeldFrame* held = leases_.hold(shared);
+    c.out.offer(held, leases_, PendingBound{2, UINT32_MAX});
+    leases_.unuse(held);
+  }
+  c.close_after_flush = true;
+}
+
+// A Server-Sent Events stream: the head, the reconnect delay, then the channel's SSE texts.
+void Worker::start_stream(Connection& c, const RouteDecision& decision) {
+  append_stream_head(c.out.own_bytes(), decision.content_type, decision.extra_headers);
+  append_sse_retry(c.out.own_bytes(), config_.sse_retry_ms);
+  c.phase = Phase::stream;
+  c.phase_since = now_;
+  subscribe(c, decision.channel, decision);
+}
+
 void Worker::upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision) {
-  append_upgrade_response(c.out.own_bytes(), *request.header("Sec-WebSocket-Key"));
+  std::optional<std::string> deflate;
+  if (config_.permessage_deflate) deflate = negotiate_permessage_deflate(request);
+  const std::string extension = deflate ? "Sec-WebSocket-Extensions: " + *deflate + "\r\n" : "";
+  append_upgrade_response(c.out.own_bytes(), *request.header("Sec-WebSocket-Key"), extension);
   c.phase = Phase::websocket;
   c.phase_since = now_;
   c.max_message = decision.max_message;
   if (decision.action == RouteDecision::Action::upgrade_subscribe) {
-    subscribe(c, decision);
+    // Compressed snapshots are a channel of their own: encoded once, for all who negotiated.
+    subscribe(c, deflate ? decision.deflate_channel : decision.channel, decision);
   } else {
     c.role = Role::echo;
+    c.message.deflate = deflate.has_value();
   }
 }
 
@@ -170,22 +228,34 @@ void Worker::start_close(Connection& c, CloseCode code, std::string_view reason)
 }
 
 void Worker::flush(Connection& c) {
-  if (!c.out.empty()) {
-    const FlushResult r = c.out.flush(c.fd, leases_);
-    bump(counters_.messages_sent, r.frames_completed);
-    bump(counters_.bytes_sent, r.bytes);
-    if (r.error) {
-      close_connection(c);
-      return;
-    }
-    // A client that takes frames, however slowly, is not stalled.
-    if (r.frames_completed > 0 || c.out.empty()) c.stalled_since = c.out.empty() ? 0 : now_;
+  write_output(c);
+  // A resuming subscriber is fed from the history as its socket drains; a few rounds per call,
+  // then EPOLLOUT brings it back, so one long replay cannot hold the loop.
+  for (int round = 0; round < kReplayRoundsPerFlush && !c.dead && BroadcastChannels::resuming(c) &&
+                      c.out.frames_empty();
+       ++round) {
+    channels_.continue_replay(c);
+    write_output(c);
   }
+  if (c.dead) return;
   if (c.out.empty() && c.close_after_flush) {
     end_connection(c);
     if (c.dead) return;
   }
   update_interest(c);
+}
+
+void Worker::write_output(Connection& c) {
+  if (c.out.empty()) return;
+  const FlushResult r = c.out.flush(c.fd, leases_);
+  bump(counters_.messages_sent, r.frames_completed);
+  bump(counters_.bytes_sent, r.bytes);
+  if (r.error) {
+    close_connection(c);
+    return;
+  }
+  // A client that takes frames, however slowly, is not stalled.
+  if (r.frames_completed > 0 || c.out.empty()) c.stalled_since = c.out.empty() ? 0 : now_;
 }
 
 // Our last bytes are written. Once both close frames have crossed, the server closes the TCP
@@ -220,9 +290,13 @@ void Worker::begin_linger(Connection& c) {
 void Worker::update_interest(Connection& c) {
   uint32_t want = 0;
   if (c.out.own_pending() <= config_.limits.max_pending_output) want |= EPOLLIN;
-  if (!c.out.empty()) want |= EPOLLOUT;
+  if (!c.out.empty() || BroadcastChannels::resuming(c)) want |= EPOLLOUT;
   if (want == c.events) return;
-  LC_CHECK(epoll_.modify(c.fd, want, token_of(c)));
+  if (!epoll_.modify(c.fd, want, token_of(c))) {  // out of kernel memory: give this one up
+    LC_LOG(warn, "worker {}: epoll_ctl: {}; closing connection", config_.index, std::strerror(errno));
+    close_connection(c);
+    return;
+  }
   c.events = want;
 }
 

@@ -37,7 +37,7 @@ struct Seconds {
   double close = 5;
   double ping = 30;
   double idle = 75;
-  double slow_close = 0;
+  double slow_close = 10;
   double max_lag = 0.25;
 };
 
@@ -135,6 +135,33 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                  "snapshot only and skips the stale ones; 0: never skip")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
+  app.add_option("--max-queued-frames", o.bound.frames,
+                 "Snapshots a subscriber that is behind may have queued; past this or "
+                 "--max-queued-bytes the newest replaces them all")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{4096}))
+      ->capture_default_str();
+  app.add_option("--max-queued-bytes", o.bound.bytes, "Bytes of snapshots a subscriber may have queued")
+      ->check(CLI::Range(uint32_t{256}, uint32_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--subscriber-sndbuf", o.limits.subscriber_sndbuf,
+                 "Kernel send buffer of a subscriber's socket, in bytes (SO_SNDBUF); 0: autotuned")
+      ->check(CLI::Range(0, 64 << 20))
+      ->capture_default_str();
+  app.add_flag("--deflate", o.deflate.enabled,
+               "Offer permessage-deflate: each snapshot is compressed once per format for every "
+               "subscriber that negotiated it");
+  app.add_option("--deflate-min-bytes", o.deflate.min_bytes,
+                 "Snapshots smaller than this go uncompressed even on deflate connections")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--max-output-memory", o.limits.output_budget,
+                 "Bytes of replies and echoes all connections of a worker may hold before the "
+                 "largest holders are closed (1008); 0: no limit")
+      ->capture_default_str();
+  // The meter's options.
+  app.add_flag("--allow-reset", [&o](int64_t) { o.allow_reset = true; },
+               "Allow POST /topics/NAME/reset-loudness (restarts integrated loudness, range and "
+               "maxima) from any client");
   define_operations(app, o, t);
 }
 

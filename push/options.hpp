@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "net/worker.hpp"
 #include "push/audio/source_spec.hpp"
+#include "push/topic_publisher.hpp"
 
 namespace levelcast {
 
@@ -29,7 +30,10 @@ struct ServerOptions {
   bool realtime = true;    // pace file sources to real time
   bool io_uring = true;    // --send-mode io_uring (default) or send
   int64_t max_lag_ns = 250'000'000;  // --max-lag: a worker further behind skips stale frames
+  PendingBound bound;  // --max-queued-frames, --max-queued-bytes: per subscriber
+  DeflateSettings deflate;  // --deflate, --deflate-min-bytes
   ConnectionLimits limits;
+  bool allow_reset = false;  // POST /topics/NAME/reset-loudness
   // Operations (--config and friends, docs/OPERATIONS.md).
   std::string config_file;            // --config, read again on SIGHUP
   std::string log_file;               // empty: stderr

@@ -16,6 +16,7 @@ RouteConfig route_config(const ServerOptions& o) {
   RouteConfig config;
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
+  config.allow_reset = o.allow_reset;
   return config;
 }
 
@@ -40,10 +41,12 @@ Server::Server(const ServerOptions& options, StartupError& error)
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
     config.index = i;
-    config.channel_count = topics_.channel_count();
-    config.history = options_.history;
+    config.broadcast.channels = topics_.channel_count();
+    config.broadcast.history = options_.history;
+    config.broadcast.max_lag_ns = options_.max_lag_ns;
+    config.broadcast.bound = options_.bound;
     config.io_uring = options_.io_uring;
-    config.max_lag_ns = options_.max_lag_ns;
+    config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
@@ -53,14 +56,16 @@ Server::Server(const ServerOptions& options, StartupError& error)
     ProducerCounters& counters = metrics_->producer(i);
     if (sources_[i].lines) {
       line_producers_.push_back(
-          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters));
+          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
+                                          options_.sources[i].max_line, options_.deflate));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;
     TopicMeter meter(options_.sources[i].meter, audio.channels(), audio.sample_rate(),
                      window_frames(audio.sample_rate(), options_.rate));
     producers_.push_back(std::make_unique<Producer>(topic, std::move(sources_[i].audio),
-                                                    std::move(meter), *hub_, counters));
+                                                    std::move(meter), *hub_, counters,
+                                                    options_.deflate));
   }
   acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), *metrics_,
                                          options_.max_connections);
@@ -94,6 +99,12 @@ bool Server::open_sources(StartupError& error) {
     } else {
       source.audio = open_audio_source(spec, options_.realtime, error.message);
     }
+    if (source.audio && options_.rate > source.audio->sample_rate()) {
+      error.message = fmt::format("source '{}': --rate {} is above its sample rate of {} Hz (a snapshot "
+                                  "needs at least one sample)", spec.name, options_.rate,
+                                  source.audio->sample_rate());
+      source.audio.reset();
+    }
     if (!source.lines && !source.audio) {
       error.exit_code = 2;
       return false;
@@ -122,6 +133,7 @@ void Server::describe_topic(Topic& topic, const OpenedSource& source,
   }
   topic.rate = options_.rate;
   topic.channels = source.audio->channels();
+  topic.loudness_resettable = options_.allow_reset && meter->resets_loudness();
   topic.fields = meter->fields();
   topic.bands_hz = meter->band_hz();
 }

@@ -204,14 +204,26 @@ def config_seeds():
           b'source = ["a=exec:cat:format=f32le"]\n')
 
 
+# --- line_splitter: [max_line - 4] [split count n] [n split lengths] [text] ---
+
+def line_splitter_seeds():
+    euro = "€".encode()
+    write("line_splitter", "euro_line_over_4096", b"\xfc\x00" + euro * 100 + b"\n")  # max_line 256
+    write("line_splitter", "euro_split_1_2_5", b"\x08\x03\x01\x02\x05" + euro * 20 + b"\nab\r\ncd")
+    write("line_splitter", "mixed_lines_crlf", b"\x00\x00" + "ok\r\nκόσμε 🎵\n\n\rx\r".encode())
+    write("line_splitter", "emoji_at_the_limit", b"\x01\x01\x03" + b"a" * 3 + "🎵".encode() * 10)
+    write("line_splitter", "continuation_run", b"\x00\x00" + b"\x80" * 30 + b"\n\xf8\x88\x80\x80\x80")
+
+
 def main():
-    for target in ("http_request", "ws_reader", "utf8", "unmask", "config"):
+    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter", "config"):
         shutil.rmtree(ROOT / target, ignore_errors=True)
         (ROOT / target).mkdir(parents=True)
     http_seeds()
     ws_seeds()
     utf8_seeds()
     unmask_seeds()
+    line_splitter_seeds()
     config_seeds()
 
 
