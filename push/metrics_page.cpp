@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "core/log.hpp"
 #include "push/topic.hpp"
+#include "core/log.hpp"
 
 namespace levelcast {
 namespace {

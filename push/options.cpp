@@ -159,7 +159,7 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                  "largest holders are closed (1008); 0: no limit")
       ->capture_default_str();
   // The meter's options.
-  app.add_flag("--allow-reset", [&o](int64_t) { o.allow_reset = true; },
+  app.add_flag("--allow-reset", o.allow_reset,
                "Allow POST /topics/NAME/reset-loudness (restarts integrated loudness, range and "
                "maxima) from any client");
   define_operations(app, o, t);
