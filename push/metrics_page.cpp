@@ -52,6 +52,12 @@ std::string render_metrics(const ServerMetrics& m) {
          read(m.acceptor().accepted));
   metric(out, "levelcast_connections_rejected_total", "counter",
          "Connections refused with 503 over --max-connections.", read(m.acceptor().rejected_over_limit));
+  metric(out, "levelcast_connections_rejected_per_ip_total", "counter",
+         "Connections refused with 429 over --max-connections-per-ip.",
+         read(m.acceptor().rejected_per_address));
+  metric(out, "levelcast_connections_closed_at_once_total", "counter",
+         "Connections closed unanswered at accept: far over a connection limit.",
+         read(m.acceptor().closed_at_once));
   metric(out, "levelcast_snapshots_total", "counter", "Snapshots measured by all sources.",
          sum_producers(m, &ProducerCounters::snapshots));
   // Unlabelled: the JSON frames, one per snapshot; the binary ones are counted apart.
@@ -68,6 +74,10 @@ std::string render_metrics(const ServerMetrics& m) {
          "Snapshot frames compressed for permessage-deflate (once per snapshot and format).",
          sum_producers(m, &ProducerCounters::frames_compressed));
   render_subscribers(out, m);
+  metric(out, "levelcast_schedule_restarts_total", "counter",
+         "Times a paced source fell more than 1 s behind (a stalled or starved process) and "
+         "restarted its schedule: the ticks missed were not produced.",
+         sum_producers(m, &ProducerCounters::schedule_restarts));
   metric(out, "levelcast_bad_samples_total", "counter",
          "Non-finite audio samples (NaN, infinity), measured as full scale.",
          sum_producers(m, &ProducerCounters::bad_samples));

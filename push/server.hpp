@@ -37,6 +37,7 @@ class Server {
 
   bool ok() const { return acceptor_ != nullptr; }
   uint16_t port() const { return port_; }
+  uint16_t admin_port() const { return admin_port_; }
   const TopicRegistry& topics() const { return topics_; }
   const ServerMetrics& metrics() const { return *metrics_; }
   // What a SIGHUP reload changes; parts add their hook at start-up (the log's is built in).
@@ -55,6 +56,8 @@ class Server {
   };
 
   bool open_sources(StartupError& error);
+  bool configure_access(StartupError& error);
+  bool open_listeners(std::vector<Listener>& listeners, StartupError& error);
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
@@ -65,6 +68,7 @@ class Server {
   std::vector<OpenedSource> sources_;
   std::unique_ptr<ServerMetrics> metrics_;
   StaticSite site_;
+  AccessControl access_;
   std::unique_ptr<LevelcastRoutes> routes_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<BroadcastHub> hub_;
@@ -73,6 +77,7 @@ class Server {
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
   ReloadHooks reload_hooks_;
   uint16_t port_ = 0;
+  uint16_t admin_port_ = 0;
   bool running_ = false;
 };
 

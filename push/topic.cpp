@@ -11,6 +11,13 @@ std::string quoted_list(const std::vector<std::string>& names) {
   for (const auto& n : names) out.append(out.empty() ? "\"" : ",\"").append(n).push_back('"');
   return out;
 }
+
+// A command between runs is restarting: it exited and waits out its backoff.
+const char* state_of(const Topic& t) {
+  if (t.ended.load(std::memory_order_relaxed)) return "ended";
+  if (t.command && t.command->restarting.load(std::memory_order_relaxed)) return "restarting";
+  return "running";
+}
 }  // namespace
 
 Topic& TopicRegistry::add(std::string name, std::string kind) {
@@ -41,12 +48,13 @@ std::string TopicRegistry::to_json(const ServerMetrics& metrics) const {
     for (uint32_t f = 0; f < kFormsPerTopic; ++f) subscribers += metrics.channel_subscribers(t.first_channel + f);
     fmt::format_to(it,
                    R"({}{{"name":"{}","kind":"{}","rate":{},"channels":{},"fields":[{}],)"
-                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}"{}}})",
+                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}",)"
+                   R"("restarts":{}{}}})",
                    i == 0 ? "" : ",", t.name, t.kind, t.rate, t.channels,
                    quoted_list(t.fields), fmt::join(t.bands_hz, ","),
                    t.has_binary ? R"("json","binary")" : R"("text","json")", subscribers,
                    t.last_seq.load(std::memory_order_relaxed),
-                   t.ended.load(std::memory_order_relaxed) ? "ended" : "running",
+                   state_of(t), t.command ? t.command->restarts.load(std::memory_order_relaxed) : 0,
                    t.loudness_resettable ? R"(,"reset_loudness":true)" : "");
   }
   out.append("]}");
