@@ -76,7 +76,7 @@ bool parse_header(const std::string& text, JwsHeader& out) {
 }
 
 bool verify_hs256(const JwtKey& key, const JwsParts& parts) {
-  const std::string expected = hmac_sha256(key.secret, parts.signing_input);
+  const std::string expected = hmac_sha256(key.hmac.get(), parts.signing_input);
   return !expected.empty() && parts.signature.size() == expected.size() &&
          CRYPTO_memcmp(parts.signature.data(), expected.data(), expected.size()) == 0;
 }
