@@ -60,6 +60,7 @@ struct alignas(64) ProducerCounters {
   Counter binary_frames_encoded{0};  // binary frames: one per snapshot
   Counter sse_encoded{0};            // Server-Sent Events texts: one per snapshot
   Counter frames_compressed{0};      // permessage-deflate: one per snapshot and format
+  Counter bad_samples{0};            // non-finite samples (NaN, infinity) measured as full scale
 };
 
 class ServerMetrics {

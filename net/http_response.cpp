@@ -7,8 +7,8 @@ namespace levelcast {
 std::string_view status_text(int status) {
   switch (status) {
     case 200: return "OK";
-    case 204: return "No Content";
     case 101: return "Switching Protocols";
+    case 204: return "No Content";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
@@ -30,7 +30,7 @@ void append_response(std::string& out, int status, std::string_view content_type
                      std::string_view body, std::string_view extra_headers, bool head_only) {
   auto it = std::back_inserter(out);
   fmt::format_to(it, "HTTP/1.1 {} {}\r\nServer: levelcast\r\n", status, status_text(status));
-  if (status == 304 || status == 204) {  // no body, so no Content-Length (RFC 9110 8.6)
+  if (status == 304 || status == 204) {  // no body, so no Content-Type or Content-Length
     fmt::format_to(it, "Connection: close\r\n{}\r\n", extra_headers);
     return;
   }

@@ -48,7 +48,8 @@ bool make_address(std::string_view address, uint16_t port, sockaddr_storage& out
 }
 }  // namespace
 
-UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::string& error) {
+UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::string& error,
+                    bool reuse_port) {
   sockaddr_storage addr{};
   socklen_t addr_size = 0;
   const std::string host(address);
@@ -63,6 +64,7 @@ UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::s
   }
   const int one = 1;
   setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (reuse_port) setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
   if (addr.ss_family == AF_INET6) {
     const auto& v6 = reinterpret_cast<const sockaddr_in6&>(addr);
     const int v6_only = IN6_IS_ADDR_UNSPECIFIED(&v6.sin6_addr) ? 0 : 1;

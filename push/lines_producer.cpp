@@ -9,11 +9,12 @@
 namespace levelcast {
 
 LinesProducer::LinesProducer(Topic& topic, std::unique_ptr<CommandStream> stream, BroadcastHub& hub,
-                             ProducerCounters& counters, DeflateSettings deflate)
+                             ProducerCounters& counters, size_t max_line, DeflateSettings deflate)
     : topic_(topic),
       stream_(std::move(stream)),
       publisher_(topic, hub, counters, deflate),
-      counters_(counters) {}
+      counters_(counters),
+      lines_(max_line) {}
 
 LinesProducer::~LinesProducer() { stop(); }
 
@@ -50,7 +51,10 @@ void LinesProducer::publish_line(std::string_view line) {
   }
   ++seq_;
   bump(counters_.snapshots);
-  publisher_.publish_snapshot(seq_, line, {});
+  // The line as it is (the JSON form), and as {"seq":N,"line":"..."} (the second form).
+  json_.clear();
+  append_line_json(json_, seq_, line);
+  publisher_.publish_snapshot(seq_, line, as_bytes(json_));
   topic_.last_seq.store(seq_, std::memory_order_relaxed);
 }
 

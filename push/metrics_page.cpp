@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "push/topic.hpp"
+#include "core/log.hpp"
 
 namespace levelcast {
 namespace {
@@ -73,6 +74,9 @@ std::string render_metrics(const ServerMetrics& m) {
          "Snapshot frames compressed for permessage-deflate (once per snapshot and format).",
          sum_producers(m, &ProducerCounters::frames_compressed));
   render_subscribers(out, m);
+  metric(out, "levelcast_bad_samples_total", "counter",
+         "Non-finite audio samples (NaN, infinity), measured as full scale.",
+         sum_producers(m, &ProducerCounters::bad_samples));
   metric(out, "levelcast_messages_sent_total", "counter", "WebSocket messages written to clients.",
          sum_workers(m, &WorkerCounters::messages_sent));
   metric(out, "levelcast_bytes_sent_total", "counter", "Bytes written to clients.",
@@ -84,6 +88,9 @@ std::string render_metrics(const ServerMetrics& m) {
          "Snapshots a worker did not write: queued longer than --max-lag with a newer one "
          "behind them.",
          sum_workers(m, &WorkerCounters::frames_skipped));
+  metric(out, "levelcast_log_lines_dropped_total", "counter",
+         "Log lines dropped because the log output (stderr, the log file) was too slow.",
+         log_lines_dropped());
   fmt::format_to(out, "# HELP levelcast_worker_connections Open connections per worker.\n"
                       "# TYPE levelcast_worker_connections gauge\n");
   for (size_t i = 0; i < m.worker_count(); ++i) {

@@ -109,6 +109,12 @@ bool Producer::read_window(size_t frames) {
 }
 
 void Producer::produce(uint64_t block_index) {
+  take_reset_request();
+  if (const size_t bad = replace_non_finite(samples_)) {
+    if (read(counters_.bad_samples) == 0)
+      LC_LOG(warn, "source {}: non-finite samples (NaN or infinity), measured as full scale", topic_.name);
+    bump(counters_.bad_samples, bad);
+  }
   meter_.measure(samples_, snapshot_);
   snapshot_.seq = block_index + 1;
   snapshot_.ts_micros = wall_micros();
@@ -126,12 +132,27 @@ void Producer::publish_snapshot() {
   publisher_.publish_snapshot(snapshot_.seq, json_, as_bytes(binary_));
 }
 
+// A reset asked for since the last block applies from this block on; its event goes out
+// before the block's snapshot. Several requests in one block are one reset.
+void Producer::take_reset_request() {
+  const uint64_t requested = topic_.loudness_resets_requested.load(std::memory_order_relaxed);
+  if (requested == resets_taken_) return;
+  resets_taken_ = requested;
+  if (meter_.reset_loudness()) publish_event("loudness-reset");
+}
+
 void Producer::publish_ended() {
   LC_LOG(warn, "source {} ended after {} snapshots", topic_.name, snapshot_.seq);
   topic_.ended.store(true, std::memory_order_relaxed);
+  publish_event("ended");
+}
+
+// Events are text frames in every WebSocket form and `event: NAME` on SSE streams, without a
+// seq: not kept in the history.
+void Producer::publish_event(std::string_view event) {
   json_.clear();
-  append_event_json(json_, topic_.name, "ended");
-  publisher_.publish_event("ended", json_);
+  append_event_json(json_, topic_.name, event);
+  publisher_.publish_event(event, json_);
 }
 
 }  // namespace levelcast

@@ -4,11 +4,15 @@
 // form encoded once, handed to every worker). A source paced by the clock (synth, real-time WAV) is
 // read on absolute deadlines, so there is no drift; a pipe or program is its own clock: a
 // snapshot per window of audio read. When the source ends, subscribers get an "ended" event.
+// A loudness reset asked for through the topic (an atomic count any worker may raise) is taken
+// before the next block and announced with a "loudness-reset" event. Non-finite samples are
+// counted and measured as full scale (clipping), never as silence.
 //
 // Threads: construct, start() and stop() from the server's thread; the rest is the producer's.
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -42,6 +46,8 @@ class Producer {
   void produce(uint64_t block_index);
   void publish_snapshot();
   void publish_ended();
+  void publish_event(std::string_view event);
+  void take_reset_request();
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
   Topic& topic_;
@@ -57,6 +63,7 @@ class Producer {
   Snapshot snapshot_;
   std::string json_;
   std::string binary_;
+  uint64_t resets_taken_ = 0;  // loudness resets requested through the topic and taken
 };
 
 }  // namespace levelcast

@@ -29,6 +29,8 @@ bool parse_seq(std::string_view text, uint64_t& out) {
 
 constexpr std::string_view kLevelsPrefix = "/levels/";
 constexpr std::string_view kEventsPrefix = "/events/";
+constexpr std::string_view kTopicsPrefix = "/topics/";
+constexpr std::string_view kResetSuffix = "/reset-loudness";
 
 bool is_operations(std::string_view path) { return path == "/healthz" || path == "/metrics"; }
 // The routes that stream a topic: WebSocket or Server-Sent Events.
@@ -60,11 +62,47 @@ bool LevelcastRoutes::admit(const HttpRequest& request, std::string_view path,
   return false;
 }
 
+// POST /topics/NAME/reset-loudness: the request reaches the topic's producer through an atomic
+// count, so no worker waits for it; the producer announces the reset to the subscribers.
+void LevelcastRoutes::route_loudness_reset(const HttpRequest& request, RouteDecision& d) const {
+  const std::string_view path = request.path;
+  const std::string_view name =
+      path.substr(kTopicsPrefix.size(), path.size() - kTopicsPrefix.size() - kResetSuffix.size());
+  const Topic* topic = topics_.find(name);
+  if (topic == nullptr) return respond(d, 404, "Not Found: no such topic\n");
+  if (request.method != "POST") {
+    respond(d, 405, "Method Not Allowed: only POST\n");
+    d.extra_headers = "Allow: POST\r\n";
+    return;
+  }
+  if (access_.requires_token()) {
+    // With access control, the token decides: one whose topics cover this one may reset it.
+    const AccessVerdict verdict = access_.authenticate(request, wall_micros() / 1'000'000);
+    if (verdict.status != 0) {
+      respond(d, verdict.status, fmt::format("Unauthorized: {}\n", verdict.reason));
+      d.extra_headers = std::string(verdict.challenge);
+      return;
+    }
+    if (!grants_topic(verdict.claims.topics, topic->name)) {
+      return respond(d, 403, "Forbidden: the token does not cover this topic\n");
+    }
+  } else if (!config_.allow_reset) {
+    return respond(d, 403, "Forbidden: loudness resets are off (--allow-reset)\n");
+  }
+  if (!topic->loudness_resettable)
+    return respond(d, 404, "Not Found: this topic measures no integrated loudness, range or maxima\n");
+  topic->loudness_resets_requested.fetch_add(1, std::memory_order_relaxed);
+  respond(d, 204, "");
+}
+
 void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   const std::string_view path = request.path;
   if (config_.admin_listener && is_operations(path) != d.admin_listener) {
     return respond(d, 404, "Not Found\n");
   }
+  if (path.size() > kTopicsPrefix.size() + kResetSuffix.size() && path.starts_with(kTopicsPrefix) &&
+      path.ends_with(kResetSuffix))
+    return route_loudness_reset(request, d);
   const bool is_levels = path == "/levels" || path.starts_with(kLevelsPrefix);
   const bool is_events = path == "/events" || path.starts_with(kEventsPrefix);
   const bool known = is_levels || is_events || path == "/topics" || is_operations(path) ||
@@ -116,11 +154,17 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
 
 void LevelcastRoutes::route_subscription(const HttpRequest& request, const Topic* topic,
                                          RouteDecision& d) const {
-  Format format = Format::json;
   std::string_view value;
-  if (request.query_param("format", value) && value != "json") {
+  const bool has_format = request.query_param("format", value);
+  Format format = Format::json;
+  if (!topic->has_binary) {
+    // A lines topic: the lines as they are (text, the default), or as JSON objects with their
+    // seq (json), which the topic carries on its second channel.
+    if (has_format && value != "text" && value != "json")
+      return respond(d, 400, "Bad Request: a lines topic's format is text or json\n");
+    if (has_format && value == "json") format = Format::binary;
+  } else if (has_format && value != "json") {
     if (value != "binary") return respond(d, 400, "Bad Request: format must be json or binary\n");
-    if (!topic->has_binary) return respond(d, 400, "Bad Request: this topic has no binary format\n");
     format = Format::binary;
   }
   if (request.query_param("since", value)) {

@@ -3,6 +3,7 @@
 //   /levels[/NAME][?format=json|binary][&since=SEQ]  subscribe to a topic (default: the first)
 //   /events[/NAME][?since=SEQ]  the same as Server-Sent Events (Last-Event-ID resumes too)
 //   /topics  the topics as JSON       /echo  echo peer       /healthz, /metrics
+//   POST /topics/NAME/reset-loudness  restart integrated loudness, range and maxima
 //   anything else: a file of the web page (StaticSite), or 404.
 // With an admin listener, /healthz and /metrics are served there only, and nothing else is.
 // Access (AccessControl): a listed origin for the WebSocket routes (else 403), then a valid
@@ -25,6 +26,7 @@ struct RouteConfig {
   bool echo_enabled = true;
   uint32_t echo_max_message = 1 << 20;
   uint32_t push_max_message = 4096;  // subscribers only send control frames
+  bool allow_reset = false;          // POST /topics/NAME/reset-loudness (--allow-reset)
   bool admin_listener = false;       // --admin-bind given: /healthz and /metrics live there
 };
 
@@ -40,6 +42,7 @@ class LevelcastRoutes final : public RequestRouter {
  private:
   void route_subscription(const HttpRequest& request, const Topic* topic, RouteDecision& d) const;
   void route_events(const HttpRequest& request, const Topic* topic, RouteDecision& d) const;
+  void route_loudness_reset(const HttpRequest& request, RouteDecision& d) const;
   // Origin and token checks; false when `d` now holds the refusal.
   bool admit(const HttpRequest& request, std::string_view path, AccessVerdict& verdict,
              RouteDecision& d) const;

@@ -16,6 +16,7 @@ RouteConfig route_config(const ServerOptions& o) {
   RouteConfig config;
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
+  config.allow_reset = o.allow_reset;
   config.admin_listener = !o.admin_host.empty();
   return config;
 }
@@ -54,7 +55,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     if (sources_[i].lines) {
       line_producers_.push_back(
           std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
-                                          options_.deflate));
+                                          options_.sources[i].max_line, options_.deflate));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;
@@ -67,6 +68,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
   acceptor_ = std::make_unique<Acceptor>(std::move(listeners), raw(workers_), *metrics_,
                                          AdmissionLimits{options_.max_connections,
                                                          options_.max_connections_per_ip});
+  add_log_reload();
 }
 
 // Keys and origins are read before anything starts: a bad one is a configuration error (2).
@@ -100,7 +102,7 @@ bool Server::configure_access(StartupError& error) {
 bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& error) {
   uint16_t port = options_.port;
   for (const std::string& address : options_.binds) {
-    UniqueFd fd = listen_tcp(address, port, kListenBacklog, error.message);
+    UniqueFd fd = listen_tcp(address, port, kListenBacklog, error.message, options_.reuse_port);
     if (!fd.valid()) {
       error.exit_code = 1;
       return false;
@@ -122,6 +124,23 @@ bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& erro
   return true;
 }
 
+// The log opens its file again (after logrotate moved it) and takes the new level, format or file.
+void Server::add_log_reload() {
+  reload_hooks_.add("log", [](const ServerOptions& fresh) {
+    set_log_level(fresh.log_level);
+    set_log_format(fresh.log_format);
+    std::string error;
+    // Opening the file again is the reopen: logrotate's moved file is let go.
+    if (!set_log_file(fresh.log_file, error)) LC_LOG(error, "reload: {}; the log stays where it was", error);
+  });
+}
+
+void Server::reload(const ServerOptions& fresh) {
+  reload_hooks_.run(fresh);
+  LC_LOG(info, "reloaded: log level {}, {} reload hooks", log_level_name(fresh.log_level),
+         reload_hooks_.size());
+}
+
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.
 bool Server::open_sources(StartupError& error) {
   for (const SourceSpec& spec : options_.sources) {
@@ -131,6 +150,12 @@ bool Server::open_sources(StartupError& error) {
       if (!source.lines) error.message = fmt::format("source '{}': lines:{}", spec.name, error.message);
     } else {
       source.audio = open_audio_source(spec, options_.realtime, error.message);
+    }
+    if (source.audio && options_.rate > source.audio->sample_rate()) {
+      error.message = fmt::format("source '{}': --rate {} is above its sample rate of {} Hz (a snapshot "
+                                  "needs at least one sample)", spec.name, options_.rate,
+                                  source.audio->sample_rate());
+      source.audio.reset();
     }
     if (!source.lines && !source.audio) {
       error.exit_code = 2;
@@ -161,6 +186,9 @@ void Server::describe_topic(Topic& topic, const OpenedSource& source,
   }
   topic.rate = options_.rate;
   topic.channels = source.audio->channels();
+  // With access control a token covering the topic allows a reset; without, --allow-reset.
+  const bool tokens = !options_.auth_hmac_secret_file.empty() || !options_.auth_public_keys.empty();
+  topic.loudness_resettable = (options_.allow_reset || tokens) && meter->resets_loudness();
   topic.fields = meter->fields();
   topic.bands_hz = meter->band_hz();
 }

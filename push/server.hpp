@@ -14,6 +14,7 @@
 #include "push/lines_producer.hpp"
 #include "push/options.hpp"
 #include "push/producer.hpp"
+#include "push/reload_hooks.hpp"
 #include "push/routes.hpp"
 #include "push/topic.hpp"
 
@@ -38,6 +39,11 @@ class Server {
   uint16_t port() const { return port_; }
   uint16_t admin_port() const { return admin_port_; }
   const TopicRegistry& topics() const { return topics_; }
+  const ServerMetrics& metrics() const { return *metrics_; }
+  // What a SIGHUP reload changes; parts add their hook at start-up (the log's is built in).
+  ReloadHooks& reload_hooks() { return reload_hooks_; }
+  // Applies what can change without a restart from freshly parsed options.
+  void reload(const ServerOptions& fresh);
   void start();
   // Stops accepting and producing, sends every WebSocket client 1001, and waits for the workers.
   void stop();
@@ -55,6 +61,7 @@ class Server {
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
+  void add_log_reload();
 
   ServerOptions options_;
   TopicRegistry topics_;
@@ -68,6 +75,7 @@ class Server {
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
+  ReloadHooks reload_hooks_;
   uint16_t port_ = 0;
   uint16_t admin_port_ = 0;
   bool running_ = false;

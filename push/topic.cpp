@@ -49,12 +49,13 @@ std::string TopicRegistry::to_json(const ServerMetrics& metrics) const {
     fmt::format_to(it,
                    R"({}{{"name":"{}","kind":"{}","rate":{},"channels":{},"fields":[{}],)"
                    R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}",)"
-                   R"("restarts":{}}})",
+                   R"("restarts":{}{}}})",
                    i == 0 ? "" : ",", t.name, t.kind, t.rate, t.channels,
                    quoted_list(t.fields), fmt::join(t.bands_hz, ","),
-                   t.has_binary ? R"("json","binary")" : R"("json")", subscribers,
+                   t.has_binary ? R"("json","binary")" : R"("text","json")", subscribers,
                    t.last_seq.load(std::memory_order_relaxed),
-                   state_of(t), t.command ? t.command->restarts.load(std::memory_order_relaxed) : 0);
+                   state_of(t), t.command ? t.command->restarts.load(std::memory_order_relaxed) : 0,
+                   t.loudness_resettable ? R"(,"reset_loudness":true)" : "");
   }
   out.append("]}");
   return out;

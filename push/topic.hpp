@@ -30,13 +30,19 @@ struct Topic {
   int channels = 0;
   std::vector<std::string> fields;
   std::vector<double> bands_hz;
-  bool has_binary = true;  // lines topics carry text only
+  bool has_binary = true;  // lines topics carry text only: there binary_channel carries the
+                           // lines as JSON objects ({"seq":N,"line":"..."}, ?format=json)
   uint32_t first_channel = 0;
   uint32_t json_channel = 0;    // = channel(Format::json)
   uint32_t binary_channel = 0;  // = channel(Format::binary)
 
+  bool loudness_resettable = false;  // POST /topics/NAME/reset-loudness is allowed
+
   std::atomic<uint64_t> last_seq{0};
   std::atomic<bool> ended{false};
+  // Resets asked for (by any worker, through a const Topic); the producer, which owns the meter,
+  // performs one when the count differs from the resets it has done.
+  mutable std::atomic<uint64_t> loudness_resets_requested{0};
   const CommandStatus* command = nullptr;  // exec: and lines: topics; owned by the source
 
   uint32_t channel(Format f) const { return first_channel + static_cast<uint32_t>(f); }

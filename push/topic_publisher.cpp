@@ -18,9 +18,9 @@ void TopicPublisher::publish(SharedFrame* frame, Format form) { publisher_.publi
 void TopicPublisher::publish_snapshot(uint64_t seq, std::string_view json, std::span<const uint8_t> binary) {
   publish_websocket(seq, Opcode::text, as_bytes(json), Format::json);
   bump(counters_.frames_encoded);
-  if (topic_.has_binary) {
-    publish_websocket(seq, Opcode::binary, binary, Format::binary);
-    bump(counters_.binary_frames_encoded);
+  if (!binary.empty()) {  // a lines topic's second form is text: {"seq":N,"line":"..."}
+    publish_websocket(seq, topic_.has_binary ? Opcode::binary : Opcode::text, binary, Format::binary);
+    if (topic_.has_binary) bump(counters_.binary_frames_encoded);
   }
   scratch_.clear();
   append_sse_event(scratch_, seq, {}, json);
@@ -51,7 +51,6 @@ void TopicPublisher::publish_websocket(uint64_t seq, Opcode opcode, std::span<co
 
 void TopicPublisher::publish_event(std::string_view name, std::string_view json) {
   for (const Format form : {Format::json, Format::binary, Format::json_deflate, Format::binary_deflate}) {
-    if (!topic_.has_binary && (form == Format::binary || form == Format::binary_deflate)) continue;
     publish(make_shared_frame(Opcode::text, as_bytes(json), references_), form);
   }
   scratch_.clear();

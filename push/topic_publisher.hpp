@@ -29,8 +29,8 @@ class TopicPublisher {
   TopicPublisher(const Topic& topic, BroadcastHub& hub, ProducerCounters& counters,
                  DeflateSettings deflate);
 
-  // Snapshot `seq`: its JSON text and its binary payload (empty for a topic without the binary
-  // format, such as a lines topic, whose JSON form is the line itself).
+  // Snapshot `seq`: its JSON text and its binary payload (for a lines topic: the line itself,
+  // and {"seq":N,"line":"..."} as a text frame on the second channel).
   void publish_snapshot(uint64_t seq, std::string_view json, std::span<const uint8_t> binary);
   // An event such as "ended": its JSON text goes as a text frame in every WebSocket form (also
   // to binary and compressed subscribers) and as `event: NAME` on SSE streams.

@@ -20,6 +20,7 @@
 
 #include "push/audio/child_process.hpp"
 #include "push/audio/interrupt_event.hpp"
+#include "push/audio/line_rate_limit.hpp"
 #include "push/audio/line_splitter.hpp"
 #include "push/audio/source_spec.hpp"
 
@@ -74,6 +75,9 @@ class CommandStream {
   void step_waiting();
   size_t read_stdout(std::span<std::byte> out);
   void forward_stderr();
+  void log_stderr_line(std::string_view line);
+  void report_suppressed();
+  int stderr_pause_ms();
   void end_run();
   void stop();
 
@@ -81,6 +85,7 @@ class CommandStream {
   ChildProcess child_;
   InterruptEvent interrupt_;
   LineSplitter stderr_lines_;
+  LineRateLimit stderr_limit_;
   Phase phase_ = Phase::running;
   bool stdout_open_ = false;
   bool stderr_open_ = false;

@@ -33,7 +33,7 @@ class AccessControl(unittest.TestCase):
         cls.folder = tempfile.TemporaryDirectory(prefix="levelcast-access-")
         cls.keys = authtokens.KeyFolder(cls.folder.name)
         cls.server = harness.launch(
-            cls, "--source", "mic=synth:channels=1", "--source", "cam=synth:channels=1",
+            cls, "--source", "mic=synth:channels=1,loudness=i", "--source", "cam=synth:channels=1",
             "--rate", 50, "--allowed-origin", ORIGIN, "--allowed-origin", "https://*.example.org",
             "--auth-leeway", 0, "--log-level", "debug", *cls.keys.server_options())
         cls.addClassCleanup(cls.folder.cleanup)
@@ -102,6 +102,16 @@ class AccessControl(unittest.TestCase):
             ("Authorization", f"Bearer {self.token(['mic'])}")])
         self.assertEqual(403, events.status)
         self.assertEqual(401, rawclient.http_request(self.server.port, "/events/cam").status)
+
+    def test_a_loudness_reset_needs_a_token_that_covers_the_topic(self):
+        def post(token=None):
+            headers = [("Authorization", f"Bearer {token}")] if token else []
+            return rawclient.http_request(self.server.port, "/topics/mic/reset-loudness", method="POST",
+                                          headers=headers).status
+        self.assertEqual(401, post())
+        self.assertEqual(401, post(self.token(ttl=-10)))
+        self.assertEqual(403, post(self.token(["cam"])))
+        self.assertEqual(204, post(self.token(["mic"])))
 
     def test_classic_attacks(self):
         body = authtokens.claims(["mic"])
