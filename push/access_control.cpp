@@ -86,6 +86,12 @@ bool AccessControl::origin_allowed(const HttpRequest& request) const {
   return config_.origins.allows(request.header("Origin"));
 }
 
+std::string AccessControl::cors_headers(const HttpRequest& request) const {
+  const std::string_view* origin = request.header("Origin");
+  if (config_.origins.empty() || origin == nullptr) return "Access-Control-Allow-Origin: *\r\n";
+  return "Access-Control-Allow-Origin: " + std::string(*origin) + "\r\nVary: Origin\r\n";
+}
+
 // A cookie rides along with any request a browser makes, whichever page asked: it counts only
 // when an origin list exists and the request comes from a listed origin.
 bool AccessControl::cookies_allowed(const HttpRequest& request) const {

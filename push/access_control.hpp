@@ -36,6 +36,9 @@ class AccessControl {
   explicit AccessControl(AccessConfig config) : config_(std::move(config)) {}
 
   bool origin_allowed(const HttpRequest& request) const;
+  // The Access-Control-Allow-Origin line (and Vary) for a stream a page reads cross-origin:
+  // the request's own Origin when an allow-list exists (it was checked), else "*".
+  std::string cors_headers(const HttpRequest& request) const;
   bool requires_token() const { return !config_.keys.empty(); }
   // Finds the bearer token and verifies it at `now_s` (Unix seconds).
   AccessVerdict authenticate(const HttpRequest& request, int64_t now_s) const;

@@ -195,8 +195,8 @@ void LevelcastRoutes::route_events(const HttpRequest& request, const Topic* topi
   d.action = RouteDecision::Action::stream_subscribe;
   d.channel = topic->channel(Format::sse);
   d.content_type = "text/event-stream";
-  // The data is the WebSocket's, which any page may read: no reason to hide it from one.
-  d.extra_headers = "Access-Control-Allow-Origin: *\r\n";
+  // The data is the WebSocket's: the same pages may read it (any, without an origin list).
+  d.extra_headers = access_.cors_headers(request);
 }
 
 std::string LevelcastRoutes::missed_notice(uint32_t channel, uint64_t count) const {

@@ -21,7 +21,7 @@
  *               dBFS (loudness in LUFS, true_peak in dBTP); null = silence or not measured.
  *               Keys appear only when the topic carries them.
  *   options     { format: "auto" | "json" | "binary", minDelayMs: 500, maxDelayMs: 10000,
- *                 token: provider }
+ *                 token: provider, transport: "auto" | "websocket" | "sse" }
  *               "auto" (the default) asks GET /topics before each connection: a server that
  *               has it gets ?format=binary (unless the topic's "formats" leaves it out) and,
  *               on reconnection, ?since=<last seq>; one that answers 404 (or that the page
@@ -32,13 +32,19 @@
  *               expired): the page fetches a fresh one and resumes with ?since=, losing nothing.
  *               The token travels as the WebSocket subprotocol "levelcast.bearer.<token>" next
  *               to "levelcast.v1" (browsers cannot set headers), and to /topics as an
- *               Authorization header.
+ *               Authorization header (and as ?access_token= to an SSE stream, which cannot
+ *               carry either).
+ *               transport: "websocket" always; "sse" always (GET /events/NAME through the
+ *               browser's EventSource: JSON only, resumed with ?since=); "auto" (the default)
+ *               WebSocket, falling back to SSE for good when a WebSocket fails twice in a row
+ *               without ever opening (a proxy that strips Upgrade), while GET /topics answers.
  * Subscription
  *   close()     stops for good: closes the socket, cancels any pending reconnection
  *   onstate     hook, called with { state, attempt, delayMs, retryAt, format } on every
  *               change: "connecting", "live" (socket open), "reconnecting" (the next attempt
  *               in delayMs, at the Date.now() time retryAt), "closed" (after close());
- *               format: "json" or "binary", what the last connection asked for
+ *               format: "json" or "binary", what the last connection asked for;
+ *               transport: "websocket" or "sse", what it used
  *   onevent     hook, called with event messages: { topic, event: "ended" } or
  *               { topic, event: "missed", count }
  *   state       the last state object;  lastSeq: seq of the last snapshot (0 before any)
@@ -64,6 +70,8 @@
   const TOKEN_EXPIRED = 4001;  // the server's close code when the bearer's token runs out
   const SUBPROTOCOL = "levelcast.v1";
   const BEARER_PROTOCOL = "levelcast.bearer.";
+  const SSE_EVENTS = ["ended", "missed", "loudness-reset", "stalled", "resumed"];
+  const FAILURES_BEFORE_SSE = 2;  // WebSockets that never opened, in a row, before falling back
 
   function centi(view, offset) {
     const v = view.getInt16(offset, true);
@@ -160,10 +168,14 @@
       this.minDelayMs = (options && options.minDelayMs) || 500;
       this.maxDelayMs = (options && options.maxDelayMs) || 10000;
       this.tokenProvider = (options && options.token) || null;
+      this.transport = (options && options.transport) || "auto";
+      this.wireTransport = this.transport === "sse" ? "sse" : "websocket";
+      this.unopened = 0;  // WebSockets in a row that closed without opening
       this.onstate = null;
       this.onevent = null;
       this.wireFormat = "json";
-      this.state = { state: "connecting", attempt: 0, delayMs: 0, retryAt: 0, format: this.wireFormat };
+      this.state = { state: "connecting", attempt: 0, delayMs: 0, retryAt: 0, format: this.wireFormat,
+                     transport: this.wireTransport };
       this.lastSeq = 0;
       this.topicName = this.topic;  // the default topic's name, once known
       this.attempt = 0;
@@ -178,13 +190,16 @@
       this.closed = true;
       clearTimeout(this.timer);
       if (this.socket) this.socket.close(1000);
+      if (this.events) this.events.close();
+      this.events = null;
       this.socket = null;
       this.setState("closed");
     }
 
     setState(state, delayMs) {
       this.state = { state: state, attempt: this.attempt, delayMs: delayMs || 0,
-                     retryAt: delayMs ? Date.now() + delayMs : 0, format: this.wireFormat };
+                     retryAt: delayMs ? Date.now() + delayMs : 0, format: this.wireFormat,
+                     transport: this.wireTransport };
       if (this.onstate) this.onstate(this.state);
     }
 
@@ -217,6 +232,7 @@
       }
       const choice = await this.chooseFormat(token);
       if (this.closed) return;
+      if (this.wireTransport === "sse") return this.connectEvents(token, choice);
       const params = new URLSearchParams();
       if (choice.binary) params.set("format", "binary");
       if (choice.resume && this.lastSeq > 0) params.set("since", String(this.lastSeq));
@@ -228,9 +244,51 @@
       socket.binaryType = "arraybuffer";
       this.socket = socket;
       this.wireFormat = choice.binary ? "binary" : "json";
-      socket.onopen = () => this.setState("live");
+      let opened = false;
+      socket.onopen = () => {
+        opened = true;
+        this.unopened = 0;
+        this.setState("live");
+      };
       socket.onmessage = (e) => this.receive(e.data);
-      socket.onclose = (e) => this.lost(socket, e && e.code);
+      socket.onclose = (e) => {
+        if (!opened) this.countUnopened(choice);
+        this.lost(socket, e && e.code);
+      };
+    }
+
+    // "auto": a WebSocket that keeps failing before it opens, on a server whose /topics answers
+    // (so it is up), is blocked on the way: Server-Sent Events get through where Upgrade does not.
+    countUnopened(choice) {
+      this.unopened++;
+      if (this.transport === "auto" && choice.resume && this.unopened >= FAILURES_BEFORE_SSE &&
+          typeof EventSource !== "undefined") {  // Node has none: it stays on WebSocket
+        this.wireTransport = "sse";
+      }
+    }
+
+    // Server-Sent Events through the browser's EventSource; reconnection stays ours (back-off,
+    // ?since=), so the browser's own retry is stopped at the first error.
+    connectEvents(token, choice) {
+      const params = new URLSearchParams();
+      if (choice.resume && this.lastSeq > 0) params.set("since", String(this.lastSeq));
+      if (token) params.set("access_token", token);
+      const path = this.topic ? "/events/" + encodeURIComponent(this.topic) : "/events";
+      const query = params.toString();
+      const events = new EventSource(httpBase(this.url) + path + (query ? "?" + query : ""));
+      this.events = events;
+      this.wireFormat = "json";
+      events.onopen = () => this.setState("live");
+      events.onmessage = (e) => this.receive(e.data);
+      for (const name of SSE_EVENTS) {
+        events.addEventListener(name, (e) => this.receive(e.data));
+      }
+      events.onerror = () => {
+        events.close();
+        if (this.events !== events) return;
+        this.events = null;
+        this.reconnectLater();
+      };
     }
 
     receive(data) {

@@ -316,7 +316,8 @@
       this.el.rate.title = s ? "announced: " + s.rate + "/s" : "";
       this.el.seq.textContent = s ? String(s.seq) : "–";
       this.el.delay.textContent = this.delayMs !== null ? String(Math.round(this.delayMs)) : "–";
-      this.el.format.textContent = this.subscription.state.format;
+      const st = this.subscription.state;
+      this.el.format.textContent = st.transport === "sse" ? st.format + " over SSE" : st.format;
       this.updateLoudness(s);
       const staleMs = Math.max(1000, s ? 3000 / s.rate : 1000);
       const last = this.arrivals[this.arrivals.length - 1];
@@ -348,9 +349,10 @@
   }
 
   function stateText(state) {
-    if (state.state !== "reconnecting") return state.state;
+    const via = state.via ? " (" + state.via + ")" : "";
+    if (state.state !== "reconnecting") return state.state + via;
     const seconds = Math.max(0, (state.retryAt - Date.now()) / 1000);
-    return "reconnecting in " + seconds.toFixed(1) + " s";
+    return "reconnecting in " + seconds.toFixed(1) + " s" + via;
   }
 
   function showState(element, state) {
@@ -362,9 +364,11 @@
   const panels = [];
 
   // The page's badge: live when every topic is; otherwise the one that is furthest from it.
+  // A topic that fell back to Server-Sent Events (WebSocket blocked on the way) says so.
   function overallState() {
     const order = ["reconnecting", "connecting", "closed", "live"];
     let worst = { state: "connecting", retryAt: 0 };
+    const sse = panels.some((panel) => panel.subscription.state.transport === "sse");
     let rank = panels.length ? order.length : 1;
     for (const panel of panels) {
       const state = panel.subscription.state;
@@ -374,7 +378,7 @@
         worst = state;
       }
     }
-    return worst;
+    return sse ? Object.assign({}, worst, { via: "SSE" }) : worst;
   }
 
   let lastFrame = 0;

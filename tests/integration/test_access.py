@@ -5,6 +5,7 @@ and `levelcast token`. Python websockets, Node ws and raw HTTP against one serve
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import tempfile
 import time
@@ -144,6 +145,18 @@ class AccessControl(unittest.TestCase):
         self.assertEqual(403, self.status("/echo", origin="http://evil.example"))
         # Refused before the upgrade, and before the token is looked at.
         self.assertEqual(403, self.status("/levels/mic", origin="http://evil.example"))
+
+    def test_event_streams_name_the_allowed_origin(self):
+        def head(origin):
+            with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as sock:
+                sock.sendall(f"GET /events/mic HTTP/1.1\r\nHost: t\r\nOrigin: {origin}\r\n"
+                             f"Authorization: Bearer {self.token()}\r\n\r\n".encode())
+                return rawclient.read_response_head(sock, 5)[0]
+        allowed = head(ORIGIN)
+        self.assertEqual(200, allowed.status)
+        self.assertEqual(ORIGIN, allowed.headers["access-control-allow-origin"])
+        self.assertEqual("Origin", allowed.headers["vary"])
+        self.assertEqual(403, head("http://evil.example").status)
 
     def test_query_token_is_never_logged(self):
         token = self.token(["mic"])
