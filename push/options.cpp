@@ -10,14 +10,18 @@
 #include "core/clock.hpp"
 #include "core/cpu_affinity.hpp"
 #include "net/uring_fan_out.hpp"
-#include "push/audio/open_audio_source.hpp"
+#include "push/audio/source_kinds.hpp"
 
 namespace levelcast {
 namespace {
 
 std::string version_text() {
-  std::string kinds = "synth pcm wav exec lines";
-  if (const std::string optional = audio_components(); !optional.empty()) kinds += " " + optional;
+  std::string kinds;
+  for (const SourceKindRow& row : source_kinds()) {
+    if (!row.built) continue;
+    if (!kinds.empty()) kinds += ' ';
+    kinds += row.name;
+  }
   const char* write_path = UringFanOut::built_in() ? "io_uring or send" : "send only";
   return "levelcast 0.1.0 (sources: " + kinds + "; write path: " + write_path + ")";
 }

@@ -1,6 +1,6 @@
 #include "push/server.hpp"
 
-#include "push/audio/open_audio_source.hpp"
+#include "push/audio/source_kinds.hpp"
 
 namespace levelcast {
 namespace {
@@ -68,18 +68,20 @@ Server::Server(const ServerOptions& options, StartupError& error)
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.
 bool Server::open_sources(StartupError& error) {
   for (const SourceSpec& spec : options_.sources) {
+    const SourceKindRow& kind = source_kind(spec.kind);
     OpenedSource source;
-    if (spec.kind == SourceKind::lines) {
-      source.lines = CommandStream::open({spec.name, spec.arg, spec.restart}, error.message);
-      if (!source.lines) error.message = fmt::format("source '{}': lines:{}", spec.name, error.message);
+    std::string reason;
+    if (kind.open_text != nullptr) {
+      source.lines = kind.open_text(spec, reason);
     } else {
-      source.audio = open_audio_source(spec, options_.realtime, error.message);
+      source.audio = kind.open_audio(spec, options_.realtime, reason);
     }
     if (!source.lines && !source.audio) {
+      error.message = fmt::format("source '{}': {}", spec.name, reason);
       error.exit_code = 2;
       return false;
     }
-    Topic& topic = topics_.add(spec.name, std::string(kind_name(spec.kind)));
+    Topic& topic = topics_.add(spec.name, std::string(kind.name));
     if (source.audio) {
       const TopicMeter meter(spec.meter, source.audio->channels(), source.audio->sample_rate(),
                              window_frames(source.audio->sample_rate(), options_.rate));
