@@ -40,6 +40,18 @@ struct alignas(64) ProducerCounters {
   Counter binary_frames_encoded{0};  // binary frames: one per snapshot
 };
 
+// Written by the cluster threads: the publisher's counters by the publisher thread, the rest by
+// the relay thread.
+struct alignas(64) ClusterCounters {
+  Counter connected{0};            // the relay's subscription is up (gauge, 0 or 1)
+  Counter published{0};            // snapshots written to Redis by this node's publisher
+  Counter relayed{0};              // remote snapshots handed to the workers
+  Counter gaps_filled{0};          // snapshots read back from a stream to fill a gap
+  Counter reconnects{0};           // relay reconnections after a lost or silent subscription
+  Counter relay_latency_micros{0};  // sum over relayed snapshots: owner's hand-off to relay's
+  Counter relay_latency_count{0};
+};
+
 class ServerMetrics {
  public:
   ServerMetrics(size_t workers, size_t producers, size_t channels = 1);
@@ -54,6 +66,11 @@ class ServerMetrics {
   ProducerCounters& producer(size_t i) { return producers_[i]; }
   const ProducerCounters& producer(size_t i) const { return producers_[i]; }
   size_t producer_count() const { return producer_count_; }
+  ClusterCounters& cluster() { return cluster_; }
+  const ClusterCounters& cluster() const { return cluster_; }
+  // Set once at start-up, before any thread reads metrics: the cluster metrics are rendered.
+  void enable_cluster() { cluster_enabled_ = true; }
+  bool cluster_enabled() const { return cluster_enabled_; }
   AcceptorCounters& acceptor() { return acceptor_; }
   const AcceptorCounters& acceptor() const { return acceptor_; }
 
@@ -69,6 +86,8 @@ class ServerMetrics {
   std::unique_ptr<WorkerCounters[]> workers_;
   std::unique_ptr<ProducerCounters[]> producers_;
   AcceptorCounters acceptor_;
+  ClusterCounters cluster_;
+  bool cluster_enabled_ = false;
   std::atomic<int64_t> open_connections_{0};
 };
 

@@ -13,8 +13,9 @@ LinesProducer::LinesProducer(Topic& topic, std::unique_ptr<CommandStream> stream
     : topic_(topic),
       stream_(std::move(stream)),
       publisher_(hub),
-      references_per_frame_(hub.references_per_frame()),
-      counters_(counters) {}
+      references_per_frame_(publisher_.references_per_frame()),
+      counters_(counters),
+      seq_(topic.seq_base) {}
 
 LinesProducer::~LinesProducer() { stop(); }
 

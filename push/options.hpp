@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "net/worker.hpp"
 #include "push/audio/source_spec.hpp"
+#include "push/cluster/cluster_config.hpp"
 
 namespace levelcast {
 
@@ -30,6 +31,8 @@ struct ServerOptions {
   bool io_uring = true;    // --send-mode io_uring (default) or send
   int64_t max_lag_ns = 250'000'000;  // --max-lag: a worker further behind skips stale frames
   ConnectionLimits limits;
+  ClusterConfig cluster;   // --cluster and its options
+  size_t max_topics = 256;  // topics served: local ones and those learned from the cluster
 };
 
 // Returns the exit code when the program should stop now, nullopt when it should run.

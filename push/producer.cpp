@@ -28,7 +28,7 @@ Producer::Producer(Topic& topic, std::unique_ptr<AudioSource> source, TopicMeter
       source_(std::move(source)),
       meter_(std::move(meter)),
       publisher_(hub),
-      references_per_frame_(hub.references_per_frame()),
+      references_per_frame_(publisher_.references_per_frame()),
       counters_(counters) {
   snapshot_.topic = topic_.name;
   snapshot_.rate = topic_.rate;
@@ -111,7 +111,7 @@ bool Producer::read_window(size_t frames) {
 
 void Producer::produce(uint64_t block_index) {
   meter_.measure(samples_, snapshot_);
-  snapshot_.seq = block_index + 1;
+  snapshot_.seq = topic_.seq_base + block_index + 1;
   snapshot_.ts_micros = wall_micros();
   bump(counters_.snapshots);
   publish_snapshot();

@@ -32,7 +32,7 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
     site_.serve(request, d);  // 404 unless the web page has such a file
     return;
   }
-  const Topic* topic = &topics_.default_topic();
+  const Topic* topic = topics_.default_topic();
   if (path.starts_with(kLevelsPrefix)) topic = topics_.find(path.substr(kLevelsPrefix.size()));
   if (topic == nullptr) return respond(d, 404, "Not Found: no such topic\n");
   // HEAD is a GET without the body, for the plain HTTP routes; WebSocket routes take GET only.

@@ -1,6 +1,7 @@
 #include "push/server.hpp"
 
 #include "push/audio/source_kinds.hpp"
+#include "push/cluster/cluster_startup.hpp"
 
 namespace levelcast {
 namespace {
@@ -19,16 +20,21 @@ RouteConfig route_config(const ServerOptions& o) {
   return config;
 }
 
+// A cluster node serves topics learned at run time, up to --max-topics.
+size_t topic_capacity(const ServerOptions& o) {
+  return o.cluster.enabled ? o.max_topics : std::max<size_t>(1, o.sources.size());
+}
+
 size_t window_frames(int sample_rate, double rate) {
   return static_cast<size_t>(static_cast<double>(sample_rate) / rate);
 }
 }  // namespace
 
 Server::Server(const ServerOptions& options, StartupError& error)
-    : options_(options), site_(options.static_dir) {
+    : options_(options), topics_(topic_capacity(options)), site_(options.static_dir) {
   if (!open_sources(error)) return;
-  metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(),
-                                             topics_.channel_count());
+  const size_t channels = options_.cluster.enabled ? topics_.capacity() * 2 : topics_.channel_count();
+  metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(), channels);
   routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_);
   UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error.message);
   if (!listen.valid()) {
@@ -36,17 +42,24 @@ Server::Server(const ServerOptions& options, StartupError& error)
     return;
   }
   port_ = local_port(listen.get());
+  if (options_.cluster.enabled && !join_cluster(error)) return;
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
     config.index = i;
-    config.channel_count = topics_.channel_count();
+    config.channel_count = channels;
     config.history = options_.history;
     config.io_uring = options_.io_uring;
     config.max_lag_ns = options_.max_lag_ns;
     config.limits = options_.limits;
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
-  hub_ = std::make_unique<BroadcastHub>(raw(workers_));
+  hub_ = std::make_unique<BroadcastHub>(raw(workers_), cluster_outbox_.get());
+  if (options_.cluster.enabled) {
+    ClusterCounters& counters = metrics_->cluster();
+    if (cluster_outbox_)
+      cluster_publisher_ = std::make_unique<ClusterPublisher>(options_.cluster, owned_topics_, *cluster_outbox_, counters);
+    cluster_relay_ = std::make_unique<ClusterRelay>(options_.cluster, topics_, *hub_, counters);
+  }
   for (size_t i = 0; i < sources_.size(); ++i) {
     Topic& topic = topics_.at(i);
     ProducerCounters& counters = metrics_->producer(i);
@@ -94,6 +107,19 @@ bool Server::open_sources(StartupError& error) {
   return true;
 }
 
+// Claims the local topics (refused: exit 2) and prepares the outbox their producers feed.
+bool Server::join_cluster(StartupError& error) {
+  if (options_.cluster.node_id.empty()) options_.cluster.node_id = default_node_id(port_);
+  for (size_t i = 0; i < topics_.size(); ++i) topics_.at(i).node = options_.cluster.node_id;
+  if (!claim_local_topics(options_.cluster, topics_, owned_topics_, error.message)) {
+    error.exit_code = 2;
+    return false;
+  }
+  if (topics_.size() > 0) cluster_outbox_ = std::make_unique<ClusterOutbox>();
+  metrics_->enable_cluster();
+  return true;
+}
+
 void Server::describe_topic(Topic& topic, const OpenedSource& source,
                             const TopicMeter* meter) const {
   if (!source.audio) {
@@ -123,6 +149,8 @@ void Server::start() {
   size_t next = workers_.size() + 1;
   for (auto& p : producers_) p->start(cpu_for(next++));
   for (auto& p : line_producers_) p->start(cpu_for(next++));
+  if (cluster_publisher_) cluster_publisher_->start(cpu_for(next++));
+  if (cluster_relay_) cluster_relay_->start(cpu_for(next++));
   running_ = true;
 }
 
@@ -132,6 +160,8 @@ void Server::stop() {
   acceptor_->stop();
   for (auto& p : producers_) p->stop();
   for (auto& p : line_producers_) p->stop();
+  if (cluster_publisher_) cluster_publisher_->stop();
+  if (cluster_relay_) cluster_relay_->stop();
   for (auto& w : workers_) w->request_stop();
   for (auto& w : workers_) w->join();
 }

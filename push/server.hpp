@@ -1,6 +1,7 @@
 #pragma once
 // Server: wires the threads together. N workers, one acceptor, one producer per topic, the
-// broadcast hub between them, and the routes. No globals: main() owns the one Server.
+// broadcast hub between them, and the routes; with --cluster, the cluster publisher (when there
+// are local topics) and relay. No globals: main() owns the one Server.
 //
 // Threads: every method belongs to the thread that owns the Server.
 #include <memory>
@@ -11,6 +12,8 @@
 #include "net/acceptor.hpp"
 #include "net/worker.hpp"
 #include "push/broadcast_hub.hpp"
+#include "push/cluster/cluster_publisher.hpp"
+#include "push/cluster/cluster_relay.hpp"
 #include "push/lines_producer.hpp"
 #include "push/options.hpp"
 #include "push/producer.hpp"
@@ -49,6 +52,7 @@ class Server {
   };
 
   bool open_sources(StartupError& error);
+  bool join_cluster(StartupError& error);
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
@@ -64,6 +68,10 @@ class Server {
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
+  std::unique_ptr<ClusterOutbox> cluster_outbox_;
+  std::vector<OwnedTopicStart> owned_topics_;
+  std::unique_ptr<ClusterPublisher> cluster_publisher_;
+  std::unique_ptr<ClusterRelay> cluster_relay_;
   uint16_t port_ = 0;
   bool running_ = false;
 };

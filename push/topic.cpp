@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/check.hpp"
+
 namespace levelcast {
 namespace {
 // Field names are plain identifiers (rms, loudness.momentary): no escaping needed.
@@ -11,21 +13,36 @@ std::string quoted_list(const std::vector<std::string>& names) {
   for (const auto& n : names) out.append(out.empty() ? "\"" : ",\"").append(n).push_back('"');
   return out;
 }
+const char* state_name(const Topic& t) {
+  if (t.ended.load(std::memory_order_relaxed)) return "ended";
+  return t.stalled.load(std::memory_order_relaxed) ? "stalled" : "running";
+}
 }  // namespace
 
-Topic& TopicRegistry::add(std::string name, std::string kind) {
+TopicRegistry::TopicRegistry(size_t capacity) : slots_(capacity) {}
+
+Topic* TopicRegistry::prepare(std::string name, std::string kind) {
+  const size_t index = count_.load(std::memory_order_relaxed);
+  if (index == slots_.size()) return nullptr;
   auto topic = std::make_unique<Topic>();
   topic->name = std::move(name);
   topic->kind = std::move(kind);
-  topic->json_channel = static_cast<uint32_t>(topics_.size() * 2);
+  topic->json_channel = static_cast<uint32_t>(index * 2);
   topic->binary_channel = topic->json_channel + 1;
-  topics_.push_back(std::move(topic));
-  return *topics_.back();
+  slots_[index] = std::move(topic);
+  return slots_[index].get();
+}
+
+Topic& TopicRegistry::add(std::string name, std::string kind) {
+  Topic* topic = add_described(std::move(name), std::move(kind), [](Topic&) {});
+  LC_CHECK(topic != nullptr);
+  return *topic;
 }
 
 const Topic* TopicRegistry::find(std::string_view name) const {
-  for (const auto& t : topics_) {
-    if (t->name == name) return t.get();
+  const size_t n = size();
+  for (size_t i = 0; i < n; ++i) {
+    if (slots_[i]->name == name) return slots_[i].get();
   }
   return nullptr;
 }
@@ -33,19 +50,20 @@ const Topic* TopicRegistry::find(std::string_view name) const {
 std::string TopicRegistry::to_json(const ServerMetrics& metrics) const {
   std::string out;
   auto it = std::back_inserter(out);
-  fmt::format_to(it, R"({{"default":"{}","topics":[)", default_topic().name);
-  for (size_t i = 0; i < topics_.size(); ++i) {
-    const Topic& t = *topics_[i];
+  const size_t n = size();
+  fmt::format_to(it, R"({{"default":"{}","topics":[)", n == 0 ? "" : slots_[0]->name);
+  for (size_t i = 0; i < n; ++i) {
+    const Topic& t = *slots_[i];
     const uint64_t subscribers = metrics.channel_subscribers(t.json_channel) +
                                  metrics.channel_subscribers(t.binary_channel);
     fmt::format_to(it,
                    R"({}{{"name":"{}","kind":"{}","rate":{},"channels":{},"fields":[{}],)"
-                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}"}})",
+                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}"{}}})",
                    i == 0 ? "" : ",", t.name, t.kind, t.rate, t.channels,
                    quoted_list(t.fields), fmt::join(t.bands_hz, ","),
                    t.has_binary ? R"("json","binary")" : R"("json")", subscribers,
                    t.last_seq.load(std::memory_order_relaxed),
-                   t.ended.load(std::memory_order_relaxed) ? "ended" : "running");
+                   state_name(t), t.node.empty() ? "" : fmt::format(R"(,"node":"{}")", t.node));
   }
   out.append("]}");
   return out;

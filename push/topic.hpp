@@ -1,8 +1,9 @@
 #pragma once
-// Topics: one per source. A topic owns two broadcast channels, one per format (JSON and binary),
-// so that each format is encoded once per snapshot and sent only to those who asked for it.
-// The registry is built at start-up and then immutable, except for each topic's state, which
-// its producer updates (atomics) and any worker reads for /topics.
+// Topics: one per source, or learned from the cluster. A topic owns two broadcast channels, one
+// per format (JSON and binary), so that each format is encoded once per snapshot and sent only
+// to those who asked for it. A topic's description is written once, before the topic is
+// published in the registry; afterwards only its state changes (atomics, written by its producer
+// or the cluster relay, read by any worker for /topics).
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -19,6 +20,7 @@ enum class Format : uint8_t { json, binary };
 struct Topic {
   std::string name;
   std::string kind;  // synth, pcm, wav, exec, lines, alsa
+  std::string node;  // the cluster node that owns it; empty without --cluster
   double rate = 0;   // snapshots per second; 0 for a lines topic (a message per line)
   int channels = 0;
   std::vector<std::string> fields;
@@ -29,27 +31,47 @@ struct Topic {
 
   std::atomic<uint64_t> last_seq{0};
   std::atomic<bool> ended{false};
+  std::atomic<bool> stalled{false};  // a cluster topic whose owner has gone quiet
+  uint64_t seq_base = 0;  // the first snapshot is seq_base + 1 (set before the producer starts)
 
   uint32_t channel(Format f) const { return f == Format::binary ? binary_channel : json_channel; }
 };
 
+// Holds up to `capacity` topics. One thread adds (the server's at start-up, then the cluster
+// relay); any thread reads: a topic is fully described before add_described() publishes it.
 class TopicRegistry {
  public:
-  // The first topic added is the default one (/levels).
+  explicit TopicRegistry(size_t capacity = 256);
+
+  // The first topic added is the default one (/levels). Start-up only: aborts when full.
   Topic& add(std::string name, std::string kind);
+  // Publishes a topic described by `describe(Topic&)`; nullptr when the registry is full.
+  template <typename Describe>
+  Topic* add_described(std::string name, std::string kind, Describe&& describe) {
+    Topic* topic = prepare(std::move(name), std::move(kind));
+    if (topic != nullptr) {
+      describe(*topic);
+      count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    }
+    return topic;
+  }
   const Topic* find(std::string_view name) const;
-  const Topic& default_topic() const { return *topics_.front(); }
-  const Topic& for_channel(uint32_t channel) const { return *topics_[channel / 2]; }
-  size_t size() const { return topics_.size(); }
-  Topic& at(size_t i) { return *topics_[i]; }
-  const Topic& at(size_t i) const { return *topics_[i]; }
-  size_t channel_count() const { return topics_.size() * 2; }
+  const Topic* default_topic() const { return size() == 0 ? nullptr : slots_[0].get(); }
+  const Topic& for_channel(uint32_t channel) const { return *slots_[channel / 2]; }
+  size_t size() const { return count_.load(std::memory_order_acquire); }
+  size_t capacity() const { return slots_.size(); }
+  Topic& at(size_t i) { return *slots_[i]; }
+  const Topic& at(size_t i) const { return *slots_[i]; }
+  size_t channel_count() const { return size() * 2; }
 
   // GET /topics: {"default":"synth","topics":[{...}, ...]}
   std::string to_json(const ServerMetrics& metrics) const;
 
  private:
-  std::vector<std::unique_ptr<Topic>> topics_;
+  Topic* prepare(std::string name, std::string kind);
+
+  std::vector<std::unique_ptr<Topic>> slots_;  // sized once; slot i filled before count_ > i
+  std::atomic<size_t> count_{0};
 };
 
 }  // namespace levelcast

@@ -13,7 +13,7 @@ TEST(TopicRegistry, EachTopicGetsAJsonAndABinaryChannel) {
   EXPECT_EQ(b.channel(Format::json), 2u);
   EXPECT_EQ(b.channel(Format::binary), 3u);
   EXPECT_EQ(&topics.for_channel(3), &b);
-  EXPECT_EQ(topics.default_topic().name, "a");
+  EXPECT_EQ(topics.default_topic()->name, "a");
   EXPECT_EQ(topics.find("b"), &b);
   EXPECT_EQ(topics.find("c"), nullptr);
 }
