@@ -1,0 +1,85 @@
+"""The cluster through a real redis-server: what an edge's subscribers receive is what the
+owner's receive (same seq, same bytes), resume works across nodes, topics are learned at run
+time, and a second owner of a topic is refused."""
+
+import json
+import unittest
+
+import cluster_nodes as cn
+import harness
+import redis_server
+
+
+class ClusterDelivery(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.redis = redis_server.launch(cls)
+        cls.owner = cn.node(cls, cls.redis, "A", sources=("s=synth", "t=synth:channels=1,bands=octave"))
+        cls.edge = cn.node(cls, cls.redis, "B", sources=())
+        for name in ("s", "t"):
+            cn.wait_topic(cls.edge, name)
+
+    def test_edge_lists_every_cluster_topic_with_its_owner(self):
+        listed = cn.topics(self.edge)
+        self.assertEqual({"s", "t"}, set(listed))
+        self.assertEqual(("A", "running", "synth"), (listed["t"]["node"], listed["t"]["state"], listed["t"]["kind"]))
+        self.assertEqual(10, len(listed["t"]["bands_hz"]))
+        self.assertEqual(1, cn.metric(self.edge, "levelcast_cluster_connected"))
+
+    def test_same_seq_gives_the_same_bytes_on_owner_and_edge(self):
+        async def scenario(query):
+            async with harness.connect(self.owner, "/levels/t" + query) as a, \
+                       harness.connect(self.edge, "/levels/t" + query) as b:
+                got_a, got_b = await cn.read(a, 40), await cn.read(b, 40)
+            by_seq = {cn.seq_of(m): m for m in got_a}
+            common = [m for m in got_b if cn.seq_of(m) in by_seq]
+            self.assertGreater(len(common), 10, query)
+            for message in common:
+                self.assertEqual(by_seq[cn.seq_of(message)], message, query)
+        cn.run(scenario(""))
+        cn.run(scenario("?format=binary"))
+
+    def test_resume_on_another_node_is_contiguous(self):
+        async def scenario():
+            async with harness.connect(self.owner, "/levels/s") as a:
+                last = cn.snapshot_seqs(await cn.read(a, 5))[-1]
+            async with harness.connect(self.edge, f"/levels/s?since={last}") as b:
+                seqs = cn.snapshot_seqs(await cn.read(b, 30))
+            self.assertEqual(last + 1, seqs[0])
+            self.assertTrue(harness.consecutive(seqs), seqs)
+        cn.run(scenario())
+
+    def test_a_since_older_than_the_window_gets_the_exact_missed_count(self):
+        harness.poll_until(lambda: cn.topics(self.edge)["s"]["last_seq"] > cn.HISTORY + 20, 10,
+                           "the edge's window to move past seq 20")
+
+        async def scenario():
+            async with harness.connect(self.edge, "/levels/s?since=3") as b:
+                first, second = await cn.read(b, 2)
+            self.assertEqual(["missed"], cn.events([first]))
+            self.assertEqual(cn.seq_of(second) - 3 - 1, json.loads(first)["count"])
+        cn.run(scenario())
+
+    def test_an_edge_started_late_replays_at_once(self):
+        late = cn.node(self, self.redis, "late", sources=())
+        newest = cn.wait_topic(late, "s")["last_seq"]
+        self.assertGreater(newest, cn.HISTORY)
+
+        async def scenario():
+            async with harness.connect(late, f"/levels/s?since={newest - cn.HISTORY + 5}") as c:
+                seqs = cn.snapshot_seqs(await cn.read(c, cn.HISTORY))
+            self.assertEqual(newest - cn.HISTORY + 6, seqs[0])
+            self.assertTrue(harness.consecutive(seqs), seqs)
+        cn.run(scenario())
+
+    def test_a_second_owner_of_a_topic_is_refused(self):
+        done = harness.run_server_command(
+            ["--port", "0", "--bind", "127.0.0.1", "--cluster", self.redis.url, "--cluster-prefix", "lc",
+             "--node-id", "C", "--source", "s=synth"])
+        self.assertEqual(2, done.returncode, done.stderr)
+        self.assertEqual(1, len(done.stderr.splitlines()), done.stderr)
+        self.assertIn("topic 's' is owned by node 'A'", done.stderr)
+
+
+if __name__ == "__main__":
+    harness.main()
