@@ -23,22 +23,26 @@ namespace {
 
 const std::string kPayload(150, 'x');  // about the size of a 2-channel JSON snapshot
 
-// Both write paths of the worker run through this: `round` writes the frame to every server
-// side once and reports the deliveries that went out whole.
+// Every write path runs through this: `round` writes a batch of k frames (state.range(1)) to
+// every server side once and reports the frame deliveries that went out whole. k > 1 is a
+// worker that is behind: its drain pass holds several frames of the channel.
 template <typename Round>
 void run_fan_out(benchmark::State& state, Round&& round) {
   const auto subscribers = static_cast<size_t>(state.range(0));
+  const auto frames = static_cast<size_t>(state.range(1));
   bench::LoopbackPairs pairs(subscribers);
   FrameLeases leases;
   std::vector<Connection*> waiting, broken;
   waiting.reserve(subscribers);
   broken.reserve(subscribers);
-  HeldFrame* held = leases.hold(make_shared_frame(Opcode::text, as_bytes(kPayload), 1));
+  FrameBatch batch;
+  for (size_t i = 0; i < frames; ++i) batch.add(leases.hold(make_shared_frame(Opcode::text, as_bytes(kPayload), 1)));
+  FanOutContext ctx{leases, PendingBound{}, {waiting, broken}};
   uint64_t allocations = 0;
   uint64_t sent = 0;
   for (auto _ : state) {
     const uint64_t before = bench::allocations();
-    sent += round(pairs.servers(), held, leases, waiting, broken);
+    sent += round(pairs.servers(), batch, ctx);
     allocations += bench::allocations() - before;
     state.PauseTiming();
     for (Connection* c : waiting) c->out.clear(leases);
@@ -46,50 +50,55 @@ void run_fan_out(benchmark::State& state, Round&& round) {
     pairs.drain_clients();
     state.ResumeTiming();
   }
-  leases.unuse(held);
-  const double deliveries = static_cast<double>(state.iterations() * subscribers);
+  for (HeldFrame* held : batch.frames()) leases.unuse(held);
+  const double deliveries = static_cast<double>(state.iterations() * subscribers * frames);
   state.SetItemsProcessed(static_cast<int64_t>(deliveries));
   state.counters["allocs_per_delivery"] = static_cast<double>(allocations) / deliveries;
   state.counters["sent_whole"] = static_cast<double>(sent) / deliveries;
 }
 
-// The floor: a bare loop of send() of the same bytes, no bookkeeping at all.
-void BM_FanOutFloor(benchmark::State& state) {
-  run_fan_out(state, [](const std::vector<Connection*>& subs, HeldFrame* held, FrameLeases&,
-                        std::vector<Connection*>&, std::vector<Connection*>&) {
-    uint64_t whole = 0;
-    for (Connection* c : subs) {
-      whole += ::send(c->fd, held->frame->data(), held->frame->size(), MSG_NOSIGNAL) ==
-               static_cast<ssize_t>(held->frame->size());
-    }
-    return whole;
-  });
+void fan_out_args(benchmark::internal::Benchmark* b) {
+  b->Args({100, 1})->Args({1000, 1})->Args({1000, 3})->Args({1000, 8});
+  b->ArgNames({"subs", "frames"})->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
-BENCHMARK(BM_FanOutFloor)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
-// The same floor through writev() with one iovec: what a gathering write would cost per
-// subscriber here, where every subscriber gets one small frame.
-void BM_FanOutWritevFloor(benchmark::State& state) {
-  run_fan_out(state, [](const std::vector<Connection*>& subs, HeldFrame* held, FrameLeases&,
-                        std::vector<Connection*>&, std::vector<Connection*>&) {
+// The floor: a bare loop of send(), one per frame and subscriber, no bookkeeping at all.
+void BM_FanOutFloor(benchmark::State& state) {
+  run_fan_out(state, [](const std::vector<Connection*>& subs, const FrameBatch& batch, FanOutContext&) {
     uint64_t whole = 0;
-    iovec frame{const_cast<uint8_t*>(held->frame->data()), held->frame->size()};
     for (Connection* c : subs) {
-      whole += ::writev(c->fd, &frame, 1) == static_cast<ssize_t>(held->frame->size());
+      for (HeldFrame* held : batch.frames()) {
+        whole += ::send(c->fd, held->frame->data(), held->frame->size(), MSG_NOSIGNAL) ==
+                 static_cast<ssize_t>(held->frame->size());
+      }
     }
     return whole;
   });
 }
-BENCHMARK(BM_FanOutWritevFloor)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_FanOutFloor)->Apply(fan_out_args);
+
+// The batched floor: one bare writev() of the k frames per subscriber. With k = 1 it is what a
+// gathering write costs where every subscriber gets one small frame.
+void BM_FanOutWritevFloor(benchmark::State& state) {
+  run_fan_out(state, [](const std::vector<Connection*>& subs, const FrameBatch& batch, FanOutContext&) {
+    uint64_t whole = 0;
+    for (Connection* c : subs) {
+      if (::writev(c->fd, batch.iov(), static_cast<int>(batch.size())) == static_cast<ssize_t>(batch.bytes())) {
+        whole += batch.size();
+      }
+    }
+    return whole;
+  });
+}
+BENCHMARK(BM_FanOutWritevFloor)->Apply(fan_out_args);
 
 // The worker's send() path (--send-mode send).
 void BM_FanOutSend(benchmark::State& state) {
-  run_fan_out(state, [](const std::vector<Connection*>& subs, HeldFrame* held, FrameLeases& leases,
-                        std::vector<Connection*>& waiting, std::vector<Connection*>& broken) {
-    return fan_out_frame(subs, held, leases, waiting, broken).sent;
+  run_fan_out(state, [](const std::vector<Connection*>& subs, const FrameBatch& batch, FanOutContext& ctx) {
+    return fan_out_frames(subs, batch, ctx).sent;
   });
 }
-BENCHMARK(BM_FanOutSend)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_FanOutSend)->Apply(fan_out_args);
 
 // The worker's io_uring path (the default), one submission per round.
 void BM_FanOutUring(benchmark::State& state) {
@@ -99,13 +108,10 @@ void BM_FanOutUring(benchmark::State& state) {
     state.SkipWithError(why.c_str());
     return;
   }
-  run_fan_out(state, [&uring](const std::vector<Connection*>& subs, HeldFrame* held,
-                              FrameLeases& leases, std::vector<Connection*>& waiting,
-                              std::vector<Connection*>& broken) {
-    return uring->fan_out(subs, held, leases, waiting, broken).sent;
-  });
+  run_fan_out(state, [&uring](const std::vector<Connection*>& subs, const FrameBatch& batch,
+                              FanOutContext& ctx) { return uring->fan_out(subs, batch, ctx).sent; });
 }
-BENCHMARK(BM_FanOutUring)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_FanOutUring)->Apply(fan_out_args);
 
 // A producer publishing frame pointers while a worker thread drains them in bulk: the time
 // until the worker has taken every item, per item.

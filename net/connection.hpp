@@ -1,6 +1,6 @@
 #pragma once
 // Connection: one client socket's state. Owned by exactly one worker and touched only by its
-// thread; other threads never hold a pointer to it. The record is 216 bytes; received
+// thread; other threads never hold a pointer to it. The record is 224 bytes; received
 // bytes live in the worker's shared read buffer and only a partial head or frame is kept here.
 #include <cstdint>
 #include <string>
@@ -37,12 +37,13 @@ struct Connection {
   int64_t last_receive = 0;        // monotonic ns of the last bytes from the client
   int64_t last_ping = 0;
   int64_t stalled_since = 0;       // monotonic ns since a subscriber's output has been pending
+  uint64_t replay_next = 0;        // a resuming subscriber: the next seq to send from history
   OutputQueue out;
   std::string in;                  // unconsumed received bytes (a partial head or frame)
   MessageAssembly message;
 };
 // Idle connections cost this plus the kernel's socket: keep it small (issue: <= 1 KiB per idle
 // connection). Grow it only knowingly.
-static_assert(sizeof(Connection) <= 216, "Connection grew: update the size stated above");
+static_assert(sizeof(Connection) <= 224, "Connection grew: update the size stated above");
 
 }  // namespace levelcast

@@ -4,6 +4,7 @@ namespace levelcast {
 
 void FrameHistory::push(HeldFrame* held, FrameLeases& leases) {
   FrameLeases::use(held);
+  if (ring_.empty()) ring_.assign(capacity_, nullptr);
   if (count_ == ring_.size()) {
     leases.unuse(ring_[head_]);
     ring_[head_] = held;
@@ -12,6 +13,19 @@ void FrameHistory::push(HeldFrame* held, FrameLeases& leases) {
   }
   ring_[(head_ + count_) % ring_.size()] = held;
   ++count_;
+}
+
+size_t FrameHistory::first_at_or_after(uint64_t seq) const {
+  size_t lo = 0, hi = count_;  // seqs rise along the ring
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (at(mid)->frame->seq() < seq) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }
 
 void FrameHistory::clear(FrameLeases& leases) {

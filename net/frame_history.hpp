@@ -13,7 +13,9 @@ namespace levelcast {
 
 class FrameHistory {
  public:
-  explicit FrameHistory(size_t capacity) : ring_(capacity, nullptr) {}
+  // The ring is allocated at the first push: a channel that never carries snapshots costs
+  // nothing, however large the capacity.
+  explicit FrameHistory(size_t capacity) : capacity_(capacity) {}
   FrameHistory(FrameHistory&&) = default;
   FrameHistory& operator=(FrameHistory&&) = default;
 
@@ -26,9 +28,12 @@ class FrameHistory {
   HeldFrame* at(size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
   uint64_t oldest_seq() const { return at(0)->frame->seq(); }
   uint64_t newest_seq() const { return at(count_ - 1)->frame->seq(); }
+  // The index of the first held frame whose seq is >= `seq` (size() if none).
+  size_t first_at_or_after(uint64_t seq) const;
 
  private:
   std::vector<HeldFrame*> ring_;
+  size_t capacity_;
   size_t head_ = 0;
   size_t count_ = 0;
 };

@@ -35,6 +35,14 @@ void append_response(std::string& out, int status, std::string_view content_type
   if (!head_only) out.append(body);
 }
 
+void append_response_head(std::string& out, int status, std::string_view content_type,
+                          size_t content_length, std::string_view extra_headers) {
+  fmt::format_to(std::back_inserter(out),
+                 "HTTP/1.1 {} {}\r\nServer: levelcast\r\nContent-Type: {}\r\nContent-Length: {}\r\n"
+                 "Connection: close\r\n{}\r\n",
+                 status, status_text(status), content_type, content_length, extra_headers);
+}
+
 void append_error_response(std::string& out, int status, std::string_view reason,
                            std::string_view extra_headers) {
   const std::string body = fmt::format("{}: {}\n", status_text(status), reason);

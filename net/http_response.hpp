@@ -14,6 +14,11 @@ void append_response(std::string& out, int status, std::string_view content_type
                      std::string_view body, std::string_view extra_headers = {},
                      bool head_only = false);
 
+// The status line and headers of a response whose body of `content_length` bytes is written
+// separately (or not at all, for HEAD).
+void append_response_head(std::string& out, int status, std::string_view content_type,
+                          size_t content_length, std::string_view extra_headers = {});
+
 // The same for a short plain-text error body: "<status text>: <reason>\n".
 void append_error_response(std::string& out, int status, std::string_view reason,
                            std::string_view extra_headers = {});

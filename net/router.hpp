@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/shared_frame.hpp"
 #include "net/http_request.hpp"
 
 namespace levelcast {
@@ -16,6 +17,10 @@ struct RouteDecision {
   int status = 404;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  // Instead of `body`: a shared immutable buffer (a static file), referenced by the response
+  // rather than copied into it; and for HEAD, the length of the body left out.
+  FrameRef shared_body;
+  size_t content_length = 0;
   std::string extra_headers;  // whole lines, each ending "\r\n"
   bool head_only = false;     // a HEAD request: the headers of the response, not its body
   uint32_t channel = 0;       // for upgrade_subscribe

@@ -69,30 +69,36 @@ std::unique_ptr<UringFanOut> UringFanOut::create(std::string& why) {
   return std::unique_ptr<UringFanOut>(new UringFanOut(std::move(ring)));
 }
 
-FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, HeldFrame* held,
-                                  FrameLeases& leases, std::vector<Connection*>& now_waiting,
-                                  std::vector<Connection*>& broken) {
-  const uint8_t* data = held->frame->data();
-  const auto size = static_cast<unsigned>(held->frame->size());
+FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, const FrameBatch& batch,
+                                  FanOutContext& ctx) {
   FanOutResult result;
   io_uring* ring = &ring_->ring;
+  // One message header for the whole round: the kernel copies it at submission.
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(batch.iov());
+  msg.msg_iovlen = batch.size();
+  const bool single = batch.size() == 1;
   size_t next = 0;
   while (next < subscribers.size()) {
     batch_.clear();
     for (; next < subscribers.size() && batch_.size() < kEntries; ++next) {
       Connection* c = subscribers[next];
       if (!c->out.empty()) {
-        queue_behind(c, held, leases, result);
+        queue_behind(c, batch, ctx, result);
         continue;
       }
       io_uring_sqe* sqe = io_uring_get_sqe(ring);
-      io_uring_prep_send(sqe, c->fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (single) {
+        io_uring_prep_send(sqe, c->fd, msg.msg_iov[0].iov_base, batch.bytes(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      } else {
+        io_uring_prep_sendmsg(sqe, c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+      }
       io_uring_sqe_set_data64(sqe, batch_.size());
       batch_.push_back(c);
     }
     if (batch_.empty()) break;
     submit_and_reap(ring, batch_.size(), [&](uint64_t index, int res) {
-      settle_send(batch_[index], held, res, leases, result, {now_waiting, broken});
+      settle_write(batch_[index], batch, res, ctx, result);
     });
   }
   return result;
@@ -107,10 +113,9 @@ std::unique_ptr<UringFanOut> UringFanOut::create(std::string& why) {
   return nullptr;
 }
 
-FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, HeldFrame* held,
-                                  FrameLeases& leases, std::vector<Connection*>& now_waiting,
-                                  std::vector<Connection*>& broken) {
-  return fan_out_frame(subscribers, held, leases, now_waiting, broken);
+FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, const FrameBatch& batch,
+                                  FanOutContext& ctx) {
+  return fan_out_frames(subscribers, batch, ctx);
 }
 
 #endif

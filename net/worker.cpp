@@ -18,7 +18,6 @@ namespace levelcast {
 namespace {
 constexpr int kMaxEvents = 256;
 constexpr size_t kDequeueBatch = 64;
-constexpr size_t kPendingReserve = 1024;
 
 // Timers are checked by a sweep over the worker's connections; sweep often enough that a
 // timeout fires within a quarter of its length, but never more than 100 times a second.
@@ -35,19 +34,14 @@ Worker::Worker(const WorkerConfig& config, RequestRouter& router, ServerMetrics&
       router_(router),
       metrics_(metrics),
       counters_(metrics.worker(config.index)),
-      subscribers_(config.channel_count),
-      latest_(config.channel_count, nullptr),
-      last_in_pass_(config.channel_count, 0),
+      channels_(config.broadcast, leases_, counters_, router),
       read_buffer_(std::make_unique<uint8_t[]>(kReadBufferBytes)) {
   LC_CHECK(epoll_.add(wakeup_.fd(), EPOLLIN, kWakeupToken));
-  for (size_t i = 0; i < config.channel_count; ++i) history_.emplace_back(std::max<size_t>(1, config.history));
-  // Room for a long stall's worth of frames, so that draining them does not allocate.
-  pending_.reserve(kPendingReserve);
 }
 
 Worker::~Worker() {
   LC_CHECK(!thread_.joinable());
-  release_all_frames();
+  channels_.release_all(broadcasts_);
   AcceptedSocket socket;
   while (accepted_.try_dequeue(socket)) ::close(socket.fd);
 }
@@ -75,8 +69,8 @@ void Worker::run(int cpu) {
   if (config_.io_uring) {
     // Created here: the ring is single-issuer, bound to the thread that submits to it.
     std::string why;
-    uring_ = UringFanOut::create(why);
-    if (!uring_) LC_LOG(info, "worker {}: {}; writing with send()", config_.index, why);
+    channels_.use_uring(UringFanOut::create(why));
+    if (!channels_.uses_uring()) LC_LOG(info, "worker {}: {}; writing with send()", config_.index, why);
   }
   const int64_t sweep = sweep_interval(config_.limits);
   epoll_event events[kMaxEvents];
@@ -97,10 +91,11 @@ void Worker::run(int cpu) {
     if (!slot->dead && slot->fd >= 0) close_connection(*slot);
   }
   free_dead();
-  release_all_frames();
+  channels_.release_all(broadcasts_);
 }
 
 void Worker::handle_event(const epoll_event& event) {
+  owner_.assert_owner();
   if (event.data.u64 == kWakeupToken) {
     handle_wakeup();
     return;
@@ -168,61 +163,14 @@ void Worker::adopt_connections() {
   }
 }
 
-// One pass over the frames queued now, then back to the other connections. Every frame is kept
-// (as its channel's latest, in its history) and normally written, bursts included; but a frame
-// queued for longer than --max-lag with a newer one of its channel behind it is skipped: a worker
-// that has fallen behind catches up (latest value wins, as for one slow client) instead of
-// falling further behind.
+// One pass over the frames queued now, then back to the other connections.
 void Worker::drain_broadcasts() {
-  pending_.clear();
-  const size_t queued = std::max<size_t>(broadcasts_.size_approx(), 1);
-  BroadcastItem batch[kDequeueBatch];
-  size_t n;
-  while (pending_.size() < queued && (n = broadcasts_.try_dequeue_bulk(batch, kDequeueBatch)) > 0) {
-    pending_.insert(pending_.end(), batch, batch + n);
-  }
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    LC_CHECK(pending_[i].channel < last_in_pass_.size());
-    last_in_pass_[pending_[i].channel] = i;
-  }
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    const BroadcastItem& item = pending_[i];
-    const bool newest = last_in_pass_[item.channel] == i;
-    receive_broadcast(item, newest || !waited_too_long(item));
-  }
+  channels_.drain(broadcasts_, shutdown_deadline_ == 0, {waiting_, broken_});
+  settle_fan_out();
 }
 
-// Judged as each frame's turn comes, so a long pass ages the frames still ahead in it.
-bool Worker::waited_too_long(const BroadcastItem& item) const {
-  return config_.max_lag_ns > 0 && mono_nanos() - item.published_ns > config_.max_lag_ns;
-}
-
-// Each frame arrives with one reference for this worker. It stays held as the channel's latest
-// (for new subscribers) and in its history (for resuming ones); connections still writing it
-// count as plain users.
-void Worker::receive_broadcast(const BroadcastItem& item, bool write) {
-  LC_CHECK(item.channel < latest_.size());
-  HeldFrame* held = leases_.hold(item.frame);
-  HeldFrame*& latest = latest_[item.channel];
-  if (latest != nullptr) leases_.unuse(latest);
-  latest = held;
-  FrameLeases::use(held);
-  if (held->frame->seq() != 0) history_[item.channel].push(held, leases_);
-  if (!write) {
-    bump(counters_.frames_skipped);
-  } else if (shutdown_deadline_ == 0) {
-    fan_out(item.channel, held);
-  }
-  leases_.unuse(held);
-}
-
-void Worker::fan_out(uint32_t channel, HeldFrame* held) {
-  const FanOutResult r =
-      uring_ ? uring_->fan_out(subscribers_[channel], held, leases_, waiting_, broken_)
-             : fan_out_frame(subscribers_[channel], held, leases_, waiting_, broken_);
-  bump(counters_.messages_sent, r.sent);
-  bump(counters_.bytes_sent, r.bytes);
-  bump(counters_.messages_dropped, r.dropped);
+// Subscribers whose output went pending in the round need EPOLLOUT; broken ones are closed.
+void Worker::settle_fan_out() {
   for (Connection* c : waiting_) {
     c->stalled_since = now_;
     update_interest(*c);
@@ -233,58 +181,57 @@ void Worker::fan_out(uint32_t channel, HeldFrame* held) {
 }
 
 void Worker::subscribe(Connection& c, const RouteDecision& decision) {
-  const uint32_t channel = decision.channel;
-  LC_CHECK(channel < subscribers_.size());
-  auto& list = subscribers_[channel];
-  c.role = Role::subscriber;
-  c.channel = channel;
-  c.subscriber_index = static_cast<uint32_t>(list.size());
-  list.push_back(&c);
-  Counter& gauge = metrics_.subscribers(config_.index, channel);
-  bump(gauge);
-  const FrameHistory& history = history_[channel];
-  // A since beyond the newest snapshot comes from before a server restart: start afresh.
-  if (decision.resume && !history.empty() && decision.since <= history.newest_seq()) {
-    replay_history(c, decision.since);
-  } else if (latest_[channel] != nullptr) {
-    c.out.offer(latest_[channel], leases_);
+  if (config_.limits.subscriber_sndbuf > 0) {
+    // Bounds the kernel memory a subscriber that stops reading can pin (the frames behind it
+    // wait as references in its output queue).
+    setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &config_.limits.subscriber_sndbuf, sizeof(int));
   }
-}
-
-// Copies the held snapshots after `since` into the connection's own output, once, so that they
-// go out in order ahead of live frames; announces the ones no longer held.
-void Worker::replay_history(Connection& c, uint64_t since) {
-  const FrameHistory& history = history_[c.channel];
-  if (since + 1 < history.oldest_seq()) {
-    const std::string missed = router_.missed_message(c.channel, history.oldest_seq() - since - 1);
-    append_frame(c.out.own_bytes(), Opcode::text, as_bytes(missed));
-  }
-  for (size_t i = 0; i < history.size(); ++i) {
-    const SharedFrame* frame = history.at(i)->frame;
-    if (frame->seq() <= since) continue;
-    c.out.append_own({reinterpret_cast<const char*>(frame->data()), frame->size()});
-  }
-  // An event after the last snapshot (the topic ended) belongs at the end of the replay.
-  HeldFrame* latest = latest_[c.channel];
-  if (latest != nullptr && latest->frame->seq() == 0) c.out.offer(latest, leases_);
+  channels_.subscribe(c, decision.channel, decision.resume, decision.since);
+  bump(metrics_.subscribers(config_.index, decision.channel));
 }
 
 void Worker::unsubscribe(Connection& c) {
   if (c.role != Role::subscriber) return;
-  auto& list = subscribers_[c.channel];
-  Connection* moved = list.back();
-  list[c.subscriber_index] = moved;
-  moved->subscriber_index = c.subscriber_index;
-  list.pop_back();
   Counter& gauge = metrics_.subscribers(config_.index, c.channel);
   gauge.store(read(gauge) - 1, std::memory_order_relaxed);
-  c.role = Role::none;
-  c.out.drop_waiting(leases_);
+  channels_.unsubscribe(c);
 }
 
 void Worker::housekeeping() {
+  owner_.assert_owner();
   for (auto& slot : slots_) {
     if (!slot->dead && slot->fd >= 0) check_timers(*slot);
+  }
+  enforce_output_budget();
+}
+
+// Redis's client output limits, for the worker as a whole: when the own output (responses,
+// echoes, pongs) of all connections passes the budget, the largest holders are closed (1008)
+// until it fits. Shared frames are references and do not count.
+void Worker::enforce_output_budget() {
+  const size_t budget = config_.limits.output_budget;
+  if (budget == 0) return;
+  size_t total = 0;
+  for (auto& slot : slots_) {
+    if (!slot->dead) total += slot->out.own_pending();
+  }
+  while (total > budget) {
+    Connection* largest = nullptr;
+    for (auto& slot : slots_) {
+      if (!slot->dead && (largest == nullptr || slot->out.own_pending() > largest->out.own_pending())) {
+        largest = slot.get();
+      }
+    }
+    if (largest == nullptr || largest->out.own_pending() == 0) return;
+    LC_LOG(warn, "worker {}: output budget exceeded: closing a connection holding {} bytes",
+           config_.index, largest->out.own_pending());
+    total -= largest->out.own_pending();
+    // A close frame can follow only if nothing is half written; otherwise the TCP close says it.
+    if (largest->out.discard_if_unstarted(leases_) && largest->phase == Phase::websocket) {
+      start_close(*largest, CloseCode::policy_violation, "output limit exceeded");
+    } else {
+      close_connection(*largest);
+    }
   }
 }
 
@@ -359,16 +306,6 @@ void Worker::recycle(Connection& c) {
   c.slot = slot;
   c.dead = true;  // stays dead until adopted again
   free_slots_.push_back(slot);
-}
-
-void Worker::release_all_frames() {
-  for (FrameHistory& history : history_) history.clear(leases_);
-  for (HeldFrame*& latest : latest_) {
-    if (latest != nullptr) leases_.unuse(latest);
-    latest = nullptr;
-  }
-  BroadcastItem item;
-  while (broadcasts_.try_dequeue(item)) item.frame->release();
 }
 
 }  // namespace levelcast

@@ -17,13 +17,12 @@
 
 #include "core/metrics.hpp"
 #include "core/thread_owner.hpp"
+#include "net/broadcast_channels.hpp"
 #include "net/broadcast_queue.hpp"
 #include "net/connection.hpp"
 #include "net/epoll.hpp"
-#include "net/frame_history.hpp"
 #include "net/frame_leases.hpp"
 #include "net/router.hpp"
-#include "net/uring_fan_out.hpp"
 #include "net/wakeup.hpp"
 
 namespace levelcast {
@@ -35,17 +34,17 @@ struct ConnectionLimits {
   int64_t ping_interval_ns = 30'000'000'000;
   int64_t idle_timeout_ns = 75'000'000'000;
   size_t max_pending_output = 4 << 20;  // stop reading a client whose replies pile up past this
-  int64_t slow_close_ns = 0;  // close (1008) a subscriber that took no frame for this long; 0: never
+  // Own output (responses, echoes) of all the worker's connections past which the largest
+  // holders are closed (1008); 0: no budget.
+  size_t output_budget = 256u << 20;
+  int subscriber_sndbuf = 64 * 1024;  // SO_SNDBUF of a subscriber's socket; 0: autotuned
+  int64_t slow_close_ns = 10'000'000'000;  // close (1008) a subscriber that took no frame for this long; 0: never
 };
 
 struct WorkerConfig {
   size_t index = 0;
-  size_t channel_count = 1;
-  size_t history = 256;  // snapshot frames kept per channel for ?since= resume
+  BroadcastConfig broadcast;  // channels, history, --max-lag, the per-subscriber bound
   bool io_uring = true;  // write a broadcast round as one io_uring submission when possible
-  // A frame queued longer than this, with a newer one of its channel behind it, is not written
-  // (the worker has fallen behind); 0: every frame is written, however late.
-  int64_t max_lag_ns = 250'000'000;
   ConnectionLimits limits;
   int64_t shutdown_grace_ns = 1'500'000'000;
 };
@@ -77,10 +76,9 @@ class Worker {
   void adopt_connections();
   void refuse(int fd, const char* why);
   void drain_broadcasts();
-  bool waited_too_long(const BroadcastItem& item) const;
-  void receive_broadcast(const BroadcastItem& item, bool write);
-  void fan_out(uint32_t channel, HeldFrame* held);
+  void settle_fan_out();
   void housekeeping();
+  void enforce_output_budget();
   void check_timers(Connection& c);
   void begin_shutdown();
   Connection* lookup(uint64_t token);
@@ -88,9 +86,7 @@ class Worker {
   void free_dead();
   void recycle(Connection& c);
   void subscribe(Connection& c, const RouteDecision& decision);
-  void replay_history(Connection& c, uint64_t since);
   void unsubscribe(Connection& c);
-  void release_all_frames();
 
   // worker_io.cpp: reading, HTTP, WebSocket, writing
   void on_readable(Connection& c);
@@ -98,11 +94,13 @@ class Worker {
   size_t handle_http(Connection& c, std::span<uint8_t> input);
   void answer_request(Connection& c, const HttpRequest& request);
   void upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision);
+  void respond(Connection& c, const RouteDecision& decision);
   void respond_error(Connection& c, int status, std::string_view reason,
                      std::string_view extra_headers = {});
   size_t handle_frames(Connection& c, std::span<uint8_t> input);
   void start_close(Connection& c, CloseCode code, std::string_view reason);
   void flush(Connection& c);
+  void write_output(Connection& c);
   void update_interest(Connection& c);
   void end_connection(Connection& c);
   static bool nothing_unread(int fd);
@@ -137,15 +135,8 @@ class Worker {
   std::vector<Connection*> dead_;
   std::vector<Connection*> broken_;   // found broken during a fan-out, closed right after it
   std::vector<Connection*> waiting_;  // output went pending during a fan-out: arm EPOLLOUT
-  std::vector<std::vector<Connection*>> subscribers_;  // per channel
-  std::vector<HeldFrame*> latest_;                     // per channel: for new subscribers
-  std::vector<FrameHistory> history_;                  // per channel: for resuming ones
-  // drain_broadcasts: the frames taken in one pass, and per channel the index of its newest
-  // frame there (only read for channels that have one in the pass).
-  std::vector<BroadcastItem> pending_;
-  std::vector<size_t> last_in_pass_;
-  FrameLeases leases_;
-  std::unique_ptr<UringFanOut> uring_;  // null: one send() per subscriber
+  FrameLeases leases_;  // before channels_, which holds frames through it
+  BroadcastChannels channels_;
   std::unique_ptr<uint8_t[]> read_buffer_;
 };
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "core/check.hpp"
 #include "core/log.hpp"
@@ -14,6 +15,7 @@ namespace levelcast {
 namespace {
 constexpr int kReadsPerEvent = 4;  // fairness: one busy client cannot starve the others
 constexpr size_t kKeepInputCapacity = 16 * 1024;
+constexpr int kReplayRoundsPerFlush = 4;
 }
 
 // The ws_reader policy: protocol events of one connection, turned into worker actions.
@@ -28,7 +30,7 @@ struct FrameEvents {
     return true;
   }
   bool on_ping(std::span<uint8_t> payload) {
-    if (c.phase == Phase::websocket) append_frame(c.out.own_bytes(), Opcode::pong, payload);
+    if (c.phase == Phase::websocket) c.out.set_pong(payload);
     return true;
   }
   bool on_pong(std::span<uint8_t>) { return true; }
@@ -122,9 +124,7 @@ void Worker::answer_request(Connection& c, const HttpRequest& request) {
   RouteDecision decision;
   router_.route(request, decision);
   if (decision.action == RouteDecision::Action::respond) {
-    append_response(c.out.own_bytes(), decision.status, decision.content_type, decision.body,
-                    decision.extra_headers, decision.head_only);
-    c.close_after_flush = true;
+    respond(c, decision);
     return;
   }
   const HandshakeVerdict verdict = check_websocket_upgrade(request);
@@ -135,6 +135,24 @@ void Worker::answer_request(Connection& c, const HttpRequest& request) {
   } else {
     upgrade(c, request, decision);
   }
+}
+
+// A shared body goes out by reference, behind the headers, like a broadcast frame.
+void Worker::respond(Connection& c, const RouteDecision& d) {
+  SharedFrame* shared = d.shared_body.get();
+  if (shared == nullptr && d.content_length == 0) {
+    append_response(c.out.own_bytes(), d.status, d.content_type, d.body, d.extra_headers, d.head_only);
+  } else {
+    append_response_head(c.out.own_bytes(), d.status, d.content_type,
+                         shared != nullptr ? shared->size() : d.content_length, d.extra_headers);
+  }
+  if (shared != nullptr) {
+    shared->add_refs(1);
+    HeldFrame* held = leases_.hold(shared);
+    c.out.offer(held, leases_, PendingBound{2, UINT32_MAX});
+    leases_.unuse(held);
+  }
+  c.close_after_flush = true;
 }
 
 void Worker::upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision) {
@@ -170,22 +188,34 @@ void Worker::start_close(Connection& c, CloseCode code, std::string_view reason)
 }
 
 void Worker::flush(Connection& c) {
-  if (!c.out.empty()) {
-    const FlushResult r = c.out.flush(c.fd, leases_);
-    bump(counters_.messages_sent, r.frames_completed);
-    bump(counters_.bytes_sent, r.bytes);
-    if (r.error) {
-      close_connection(c);
-      return;
-    }
-    // A client that takes frames, however slowly, is not stalled.
-    if (r.frames_completed > 0 || c.out.empty()) c.stalled_since = c.out.empty() ? 0 : now_;
+  write_output(c);
+  // A resuming subscriber is fed from the history as its socket drains; a few rounds per call,
+  // then EPOLLOUT brings it back, so one long replay cannot hold the loop.
+  for (int round = 0; round < kReplayRoundsPerFlush && !c.dead && BroadcastChannels::resuming(c) &&
+                      c.out.frames_empty();
+       ++round) {
+    channels_.continue_replay(c);
+    write_output(c);
   }
+  if (c.dead) return;
   if (c.out.empty() && c.close_after_flush) {
     end_connection(c);
     if (c.dead) return;
   }
   update_interest(c);
+}
+
+void Worker::write_output(Connection& c) {
+  if (c.out.empty()) return;
+  const FlushResult r = c.out.flush(c.fd, leases_);
+  bump(counters_.messages_sent, r.frames_completed);
+  bump(counters_.bytes_sent, r.bytes);
+  if (r.error) {
+    close_connection(c);
+    return;
+  }
+  // A client that takes frames, however slowly, is not stalled.
+  if (r.frames_completed > 0 || c.out.empty()) c.stalled_since = c.out.empty() ? 0 : now_;
 }
 
 // Our last bytes are written. Once both close frames have crossed, the server closes the TCP
@@ -220,9 +250,13 @@ void Worker::begin_linger(Connection& c) {
 void Worker::update_interest(Connection& c) {
   uint32_t want = 0;
   if (c.out.own_pending() <= config_.limits.max_pending_output) want |= EPOLLIN;
-  if (!c.out.empty()) want |= EPOLLOUT;
+  if (!c.out.empty() || BroadcastChannels::resuming(c)) want |= EPOLLOUT;
   if (want == c.events) return;
-  LC_CHECK(epoll_.modify(c.fd, want, token_of(c)));
+  if (!epoll_.modify(c.fd, want, token_of(c))) {  // out of kernel memory: give this one up
+    LC_LOG(warn, "worker {}: epoll_ctl: {}; closing connection", config_.index, std::strerror(errno));
+    close_connection(c);
+    return;
+  }
   c.events = want;
 }
 

@@ -40,7 +40,7 @@ struct Seconds {
   double close = 5;
   double ping = 30;
   double idle = 75;
-  double slow_close = 0;
+  double slow_close = 10;
   double max_lag = 0.25;
   double cluster_timeout = 3;
 };
@@ -153,6 +153,22 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                  "Seconds a worker may fall behind; beyond that it writes each topic's newest "
                  "snapshot only and skips the stale ones; 0: never skip")
       ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  app.add_option("--max-queued-frames", o.bound.frames,
+                 "Snapshots a subscriber that is behind may have queued; past this or "
+                 "--max-queued-bytes the newest replaces them all")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{4096}))
+      ->capture_default_str();
+  app.add_option("--max-queued-bytes", o.bound.bytes, "Bytes of snapshots a subscriber may have queued")
+      ->check(CLI::Range(uint32_t{256}, uint32_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--subscriber-sndbuf", o.limits.subscriber_sndbuf,
+                 "Kernel send buffer of a subscriber's socket, in bytes (SO_SNDBUF); 0: autotuned")
+      ->check(CLI::Range(0, 64 << 20))
+      ->capture_default_str();
+  app.add_option("--max-output-memory", o.limits.output_budget,
+                 "Bytes of replies and echoes all connections of a worker may hold before the "
+                 "largest holders are closed (1008); 0: no limit")
       ->capture_default_str();
   define_cluster(app, o, s, t);
 }

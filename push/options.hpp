@@ -30,6 +30,7 @@ struct ServerOptions {
   bool realtime = true;    // pace file sources to real time
   bool io_uring = true;    // --send-mode io_uring (default) or send
   int64_t max_lag_ns = 250'000'000;  // --max-lag: a worker further behind skips stale frames
+  PendingBound bound;  // --max-queued-frames, --max-queued-bytes: per subscriber
   ConnectionLimits limits;
   ClusterConfig cluster;   // --cluster and its options
   size_t max_topics = 256;  // topics served: local ones and those learned from the cluster

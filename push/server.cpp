@@ -46,10 +46,11 @@ Server::Server(const ServerOptions& options, StartupError& error)
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
     config.index = i;
-    config.channel_count = channels;
-    config.history = options_.history;
+    config.broadcast.channels = channels;
+    config.broadcast.history = options_.history;
+    config.broadcast.max_lag_ns = options_.max_lag_ns;
+    config.broadcast.bound = options_.bound;
     config.io_uring = options_.io_uring;
-    config.max_lag_ns = options_.max_lag_ns;
     config.limits = options_.limits;
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }

@@ -26,13 +26,15 @@ struct StaticSite::Lookup {
   int64_t modified = 0;
   std::string_view embedded;  // the embedded file's bytes
   UniqueFd file;              // --static-dir: the open file, read only when the body is sent
+  struct stat st{};
   size_t size = 0;
 };
 
 namespace {
 
-// Files are read whole into the response: a bigger one is refused rather than held in memory.
+// Files are read whole into a shared buffer: a bigger one is refused rather than held in memory.
 constexpr size_t kMaxFileBytes = size_t{16} << 20;
+constexpr size_t kCacheBytes = size_t{64} << 20;
 
 constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -140,21 +142,6 @@ int open_resolved_under(const std::string& real_root, const std::string& relativ
   return ::open(resolved, kOpenFlags | O_NOFOLLOW);
 }
 
-// False on a read error; a file that shrank meanwhile is sent as it now is.
-bool read_all(int fd, size_t size, std::string& out) {
-  out.resize(size);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pread(fd, out.data() + done, size - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  out.resize(done);
-  return true;
-}
-
 void respond(RouteDecision& d, int status, std::string body) {
   d.action = RouteDecision::Action::respond;
   d.status = status;
@@ -171,7 +158,7 @@ bool not_modified_since(const HttpRequest& request, int64_t modified) {
 
 }  // namespace
 
-StaticSite::StaticSite(std::string directory) : directory_(std::move(directory)) {
+StaticSite::StaticSite(std::string directory) : directory_(std::move(directory)), cache_(kCacheBytes) {
   if (directory_.empty()) return;
   root_.reset(::open(directory_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   char resolved[PATH_MAX];
@@ -204,7 +191,7 @@ StaticSite::Lookup StaticSite::find_in_directory(const std::string& path) const 
   bool unsupported = false;
   lookup.file.reset(open_beneath(root_.get(), relative, unsupported));
   if (unsupported) lookup.file.reset(open_resolved_under(real_root_, relative));
-  struct stat st{};
+  struct stat& st = lookup.st;
   if (!lookup.file.valid() || ::fstat(lookup.file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return lookup;
   }
@@ -232,12 +219,18 @@ void StaticSite::serve(const HttpRequest& request, RouteDecision& d) const {
   d.extra_headers = fmt::format("Last-Modified: {}\r\nCache-Control: no-cache\r\n",
                                 http_date(lookup.modified));
   if (not_modified_since(request, lookup.modified)) return respond(d, 304, "");
-  std::string body(lookup.embedded);
-  if (lookup.file.valid() && !read_all(lookup.file.get(), lookup.size, body)) {
+  if (!lookup.file.valid()) {
+    respond(d, 200, std::string(lookup.embedded));  // small, and part of the binary
+  } else if (d.head_only) {
+    respond(d, 200, "");
+    d.content_length = lookup.size;
+  } else if (FrameRef bytes = cache_.get(path, lookup.file.get(), lookup.st)) {
+    respond(d, 200, "");
+    d.shared_body = std::move(bytes);
+  } else {
     d.extra_headers.clear();
     return respond(d, 500, "Internal Server Error: cannot read the file\n");
   }
-  respond(d, 200, std::move(body));
   d.content_type = lookup.content_type;
 }
 

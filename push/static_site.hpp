@@ -1,12 +1,13 @@
 #pragma once
 // StaticSite: the web page. Serves the files of web/ embedded in the binary at build time, or,
-// with --static-dir DIR, the files under DIR (never outside it). Immutable after construction;
-// serve() is called from every worker at once.
+// with --static-dir DIR, the files under DIR (never outside it), each read once into a shared
+// buffer that responses reference (FileCache). serve() is called from every worker at once.
 #include <string>
 
 #include "net/http_request.hpp"
 #include "net/router.hpp"
 #include "net/socket.hpp"
+#include "push/file_cache.hpp"
 
 namespace levelcast {
 
@@ -28,6 +29,7 @@ class StaticSite {
   std::string directory_;  // as given; empty: the embedded files
   std::string real_root_;  // realpath(directory_), for the check when openat2 is missing
   UniqueFd root_;          // directory_ opened once (O_PATH); files are opened beneath it
+  mutable FileCache cache_;
 };
 
 }  // namespace levelcast

@@ -13,10 +13,10 @@ HISTORY = 50
 TIMEOUT = 1  # --cluster-timeout: a silent owner is stalled after it
 
 
-def node(owner, redis, node_id, *extra, prefix="lc", sources=("s=synth",), rate=RATE):
+def node(owner, redis, node_id, *extra, prefix="lc", sources=("s=synth",), rate=RATE, history=HISTORY):
     """A levelcast node in the cluster at `redis`, stopped with `owner`'s cleanups."""
     options = ["--cluster", redis.url, "--node-id", node_id, "--cluster-prefix", prefix,
-               "--rate", rate, "--history", HISTORY, "--workers", 1,
+               "--rate", rate, "--history", history, "--workers", 1,
                "--cluster-timeout", TIMEOUT, *extra]
     for source in sources:
         options += ["--source", source]

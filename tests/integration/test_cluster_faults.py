@@ -65,16 +65,21 @@ class RedisFaults(unittest.TestCase):
         self.assertGreaterEqual(cn.metric(self.edge, "levelcast_cluster_reconnects_total"), 1)
 
     def test_a_1kb_pubsub_output_limit_causes_no_gap(self):
-        # big: 31 bands at 1000 snapshots/s, so that a stalled reader's output piles up fast.
-        cn.node(self, self.redis, "F", sources=("big=synth:bands=third",), rate=1000)
-        cn.wait_topic(self.edge, "big")
+        # A topic of 1.3 kB messages at 500/s, so that a stalled reader's output piles up fast,
+        # and a window (--history) of 10 s on owner and edge, longer than the stall. The edge's
+        # subscribers may queue the whole burst that follows (no latest-wins drop, no skip).
+        window = 5000
+        cn.node(self, self.redis, "F", sources=("big=synth:bands=128",), rate=500, history=window)
+        edge = cn.node(self, self.redis, "E", "--max-queued-frames", 4096, "--max-queued-bytes", 1 << 28,
+                       "--max-lag", 0, sources=(), history=window)
+        cn.wait_topic(edge, "big")
 
         async def scenario():
-            async with harness.connect(self.edge, "/levels/big") as b:
+            async with harness.connect(edge, "/levels/big", max_queue=None) as b:
                 messages = await cn.read(b, 20)
-                self.stall_edge_past_the_limit()
+                self.stall_past_the_limit(edge)
                 deadline = harness.Deadline(10, "the edge to resubscribe")
-                while cn.metric(self.edge, "levelcast_cluster_reconnects_total") < 1:
+                while cn.metric(edge, "levelcast_cluster_reconnects_total") < 1:
                     deadline.check()
                     messages += await cn.read(b, 50)
                 messages += await cn.read(b, 200)
@@ -82,17 +87,17 @@ class RedisFaults(unittest.TestCase):
             self.assertTrue(harness.consecutive(seqs), seqs)
         cn.run(scenario())
 
-    def stall_edge_past_the_limit(self):
+    def stall_past_the_limit(self, edge):
         """With a 1 kB pubsub limit, the edge stops reading (SIGSTOP) until Redis kills its
         subscription for the output piling up (beyond Redis's own 16 kB reply buffer)."""
         self.redis.cli("CONFIG", "SET", "client-output-buffer-limit", "pubsub 1024 1024 0")
         subscribers = lambda: self.redis.cli("CLIENT", "LIST", "TYPE", "pubsub").count("cmd=")
         before = subscribers()
-        os.kill(self.edge.pid, signal.SIGSTOP)
+        os.kill(edge.pid, signal.SIGSTOP)
         try:
             harness.poll_until(lambda: subscribers() < before, 10, "Redis to kill the stalled subscription")
         finally:
-            os.kill(self.edge.pid, signal.SIGCONT)
+            os.kill(edge.pid, signal.SIGCONT)
 
     def test_a_dead_owner_stalls_its_topics_until_it_returns(self):
         async def scenario():
@@ -110,6 +115,27 @@ class RedisFaults(unittest.TestCase):
         owner, resumed = cn.run(scenario())
         self.assertEqual({"topic": "s", "event": "resumed"}, json.loads(resumed[-1]))
         self.assertEqual("running", cn.topics(self.edge)["s"]["state"])
+
+    def test_flushall_and_a_restarted_owner_start_a_new_epoch_on_edges(self):
+        async def scenario():
+            async with harness.connect(self.edge, "/levels/s") as b:
+                old_newest = cn.snapshot_seqs(await cn.read(b, 60))[-1]
+                self.owner.stop(sig=signal.SIGKILL, check=False)
+                self.redis.cli("FLUSHALL")
+                cn.node(self, self.redis, "A")
+                await cn.read_until(b, lambda m: cn.seq_of(m) == 1, what="seq 1 of the new epoch")
+                seqs = [1] + cn.snapshot_seqs(await cn.read(b, 20))
+                self.assertTrue(harness.consecutive(seqs), seqs)
+            # The edge's history holds the new epoch only: a resume within it is contiguous,
+            # and a since from the old epoch starts afresh.
+            async with harness.connect(self.edge, "/levels/s?since=2") as c:
+                resumed = await cn.read(c, 10)
+            self.assertEqual([], cn.events(resumed))
+            self.assertEqual(list(range(3, 13)), cn.snapshot_seqs(resumed))
+            async with harness.connect(self.edge, f"/levels/s?since={old_newest}") as d:
+                [first] = await cn.read(d, 1)
+            self.assertLess(cn.seq_of(first), old_newest)
+        cn.run(scenario())
 
 
 if __name__ == "__main__":

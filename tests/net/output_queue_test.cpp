@@ -41,7 +41,7 @@ TEST(OutputQueue, WritesOwnBytesBeforeTheWaitingFrameInOrder) {
   OutputQueue q;
   HeldFrame* held = leases.hold(make_shared_frame(Opcode::text, as_bytes("snap"), 1));
   q.append_own("RESPONSE");
-  q.offer(held, leases);
+  q.offer(held, leases, PendingBound{});
   leases.unuse(held);  // the queue keeps it alive
   const FlushResult r = q.flush(pair.writer.get(), leases);
   EXPECT_FALSE(r.error);
@@ -51,18 +51,57 @@ TEST(OutputQueue, WritesOwnBytesBeforeTheWaitingFrameInOrder) {
   EXPECT_EQ(leases.held_count(), 0u);
 }
 
-TEST(OutputQueue, LatestValueWinsWhileBlocked) {
+TEST(OutputQueue, KeepsARunWithinTheBoundAndTheLatestPastIt) {
   FrameLeases leases;
   OutputQueue q;
+  const PendingBound bound{2, 1 << 20};
   HeldFrame* a = leases.hold(make_shared_frame(Opcode::text, as_bytes("a"), 1));
   HeldFrame* b = leases.hold(make_shared_frame(Opcode::text, as_bytes("b"), 1));
-  EXPECT_FALSE(q.offer(a, leases));
-  EXPECT_TRUE(q.offer(b, leases));  // replaces a
+  HeldFrame* c = leases.hold(make_shared_frame(Opcode::text, as_bytes("c"), 1));
+  EXPECT_EQ(q.offer(a, leases, bound), 0u);
+  EXPECT_EQ(q.offer(b, leases, bound), 0u);  // within the bound: both kept
+  EXPECT_EQ(q.offer(c, leases, bound), 2u);  // past it: c replaces a and b
   leases.unuse(a);
   leases.unuse(b);
-  EXPECT_EQ(leases.held_count(), 1u);  // only b is still referenced, by the queue
+  leases.unuse(c);
+  EXPECT_EQ(leases.held_count(), 1u);  // only c is still referenced, by the queue
+  EXPECT_EQ(q.frames_pending(), 1u);
   q.clear(leases);
   EXPECT_EQ(leases.held_count(), 0u);
+}
+
+TEST(OutputQueue, TheByteBoundCountsToo) {
+  FrameLeases leases;
+  OutputQueue q;
+  const PendingBound bound{100, 2500};
+  const std::string payload(1000, 'x');
+  uint32_t dropped = 0;
+  for (int i = 0; i < 3; ++i) {
+    HeldFrame* held = leases.hold(make_shared_frame(Opcode::text, as_bytes(payload), 1));
+    dropped += q.offer(held, leases, bound);
+    leases.unuse(held);
+  }
+  EXPECT_EQ(dropped, 2u);
+  EXPECT_EQ(q.frames_pending(), 1u);
+  q.clear(leases);
+}
+
+// RFC 6455 5.5.3: a pong may answer only the latest ping; a flood of pings from a client that
+// does not read holds one pong, not one per ping.
+TEST(OutputQueue, OnlyTheLatestPongWaits) {
+  SocketPair pair;
+  FrameLeases leases;
+  OutputQueue q;
+  q.append_own("HEAD");
+  for (int i = 0; i < 1000; ++i) {
+    const std::string payload = "ping" + std::to_string(i);
+    q.set_pong(as_bytes(payload));
+  }
+  EXPECT_EQ(q.own_pending(), 4 + 2 + std::string("ping999").size());
+  ASSERT_FALSE(q.flush(pair.writer.get(), leases).error);
+  std::string expected = "HEAD";
+  append_frame(expected, Opcode::pong, as_bytes(std::string("ping999")));
+  EXPECT_EQ(pair.drain(), expected);
 }
 
 TEST(OutputQueue, ResumesAPartialFrameAcrossFlushes) {
@@ -73,7 +112,7 @@ TEST(OutputQueue, ResumesAPartialFrameAcrossFlushes) {
   OutputQueue q;
   const std::string payload(500'000, 'z');
   HeldFrame* big = leases.hold(make_shared_frame(Opcode::binary, as_bytes(payload), 1));
-  q.offer(big, leases);
+  q.offer(big, leases, PendingBound{});
   leases.unuse(big);
   std::string received;
   for (int i = 0; i < 10000 && !q.empty(); ++i) {

@@ -36,6 +36,12 @@ struct Exchange {
   RouteDecision decision;
 };
 
+// The body a response carries: its own bytes, or the shared buffer of a file it references.
+std::string body_of(const RouteDecision& d) {
+  if (!d.shared_body) return d.body;
+  return {reinterpret_cast<const char*>(d.shared_body->data()), d.shared_body->size()};
+}
+
 RouteDecision get(const StaticSite& site, const std::string& target,
                   const std::string& extra_headers = "") {
   return Exchange(site, "GET", target, extra_headers).decision;
@@ -77,28 +83,28 @@ TEST_F(StaticDirectory, ServesFilesWithTheirTypeAndTime) {
   const RouteDecision d = get(*site_, "/app.js");
   EXPECT_EQ(d.action, RouteDecision::Action::respond);
   EXPECT_EQ(d.status, 200);
-  EXPECT_EQ(d.body, "let a = 1;");
+  EXPECT_EQ(body_of(d), "let a = 1;");
   EXPECT_EQ(d.content_type, "text/javascript; charset=utf-8");
   EXPECT_NE(d.extra_headers.find(std::string("Last-Modified: ") + kFileDate + "\r\n"),
             std::string::npos);
   EXPECT_EQ(get(*site_, "/style.CSS").content_type, "text/css; charset=utf-8");
   EXPECT_EQ(get(*site_, "/data").content_type, "application/octet-stream");
-  EXPECT_EQ(get(*site_, "/app.js?v=2").body, "let a = 1;");
+  EXPECT_EQ(body_of(get(*site_, "/app.js?v=2")), "let a = 1;");
 }
 
 TEST_F(StaticDirectory, RootAndFolderPathsServeIndexHtml) {
   RouteDecision d = get(*site_, "/");
   EXPECT_EQ(d.status, 200);
-  EXPECT_EQ(d.body, "<h1>home</h1>");
+  EXPECT_EQ(body_of(d), "<h1>home</h1>");
   EXPECT_EQ(d.content_type, "text/html; charset=utf-8");
-  EXPECT_EQ(get(*site_, "/sub/").body, "<h1>sub</h1>");
+  EXPECT_EQ(body_of(get(*site_, "/sub/")), "<h1>sub</h1>");
   EXPECT_EQ(get(*site_, "/sub").status, 404);  // a folder is not a file
 }
 
 TEST_F(StaticDirectory, PercentEscapesAreDecoded) {
   write_file(site_dir_ / "a b.txt", "space");
-  EXPECT_EQ(get(*site_, "/a%20b.txt").body, "space");
-  EXPECT_EQ(get(*site_, "/%61pp.js").body, "let a = 1;");
+  EXPECT_EQ(body_of(get(*site_, "/a%20b.txt")), "space");
+  EXPECT_EQ(body_of(get(*site_, "/%61pp.js")), "let a = 1;");
   EXPECT_EQ(get(*site_, "/bad%2").status, 404);
   EXPECT_EQ(get(*site_, "/bad%zz").status, 404);
   EXPECT_EQ(get(*site_, "/index.html%00.js").status, 404);
@@ -131,8 +137,8 @@ TEST_F(StaticDirectory, SymlinksOutOfTheFolderAre404) {
 TEST_F(StaticDirectory, SymlinksWithinTheFolderAreFollowed) {
   fs::create_symlink("index.html", site_dir_ / "home.html");
   fs::create_symlink("sub", site_dir_ / "alias");
-  EXPECT_EQ(get(*site_, "/home.html").body, "<h1>home</h1>");
-  EXPECT_EQ(get(*site_, "/alias/index.html").body, "<h1>sub</h1>");
+  EXPECT_EQ(body_of(get(*site_, "/home.html")), "<h1>home</h1>");
+  EXPECT_EQ(body_of(get(*site_, "/alias/index.html")), "<h1>sub</h1>");
 }
 
 TEST_F(StaticDirectory, AFifoIsRefusedWithoutBlocking) {
@@ -166,8 +172,25 @@ TEST_F(StaticDirectory, HeadIsAGetWithoutTheBody) {
   EXPECT_EQ(head_d.status, 200);
   EXPECT_TRUE(head_d.head_only);
   EXPECT_FALSE(get_d.head_only);
-  EXPECT_EQ(head_d.body, get_d.body);  // the worker sends its length, not its bytes
+  EXPECT_EQ(head_d.content_length, body_of(get_d).size());  // the worker sends its length only
+  EXPECT_FALSE(head_d.shared_body);
   EXPECT_EQ(Exchange(*site_, "HEAD", "/missing.js").decision.status, 404);
+}
+
+// Every response of a file references one buffer: no copy per request (issue 11.5).
+TEST_F(StaticDirectory, RequestsOfAFileShareOneBuffer) {
+  const RouteDecision first = get(*site_, "/app.js");
+  const RouteDecision second = get(*site_, "/app.js");
+  ASSERT_TRUE(first.shared_body && second.shared_body);
+  EXPECT_EQ(first.shared_body.get(), second.shared_body.get());
+}
+
+TEST_F(StaticDirectory, AChangedFileIsReadAgain) {
+  const RouteDecision before = get(*site_, "/app.js");
+  write_file(site_dir_ / "app.js", "let b = 22;");
+  const RouteDecision after = get(*site_, "/app.js");
+  EXPECT_EQ(body_of(after), "let b = 22;");
+  EXPECT_EQ(body_of(before), "let a = 1;");  // a response in flight keeps what it had
 }
 
 TEST_F(StaticDirectory, AMissingFolderServesNothing) {
@@ -197,7 +220,7 @@ TEST(EmbeddedSite, ServesEveryEmbeddedFileWithItsType) {
   for (const WebFile& file : files) {
     const RouteDecision d = get(site, std::string(file.path));
     EXPECT_EQ(d.status, 200) << file.path;
-    EXPECT_EQ(d.body, file.bytes) << file.path;
+    EXPECT_EQ(body_of(d), file.bytes) << file.path;
     EXPECT_EQ(d.content_type, web_content_type(file.path)) << file.path;
   }
   EXPECT_TRUE(std::is_sorted(files.begin(), files.end(),
