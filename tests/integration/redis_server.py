@@ -33,12 +33,17 @@ class RedisServer:
     def url(self):
         return f"redis://127.0.0.1:{self.port}"
 
+    @property
+    def socket_path(self):
+        return os.path.join(self._dir.name, "redis.sock")
+
     def start(self):
         self._dir = tempfile.TemporaryDirectory(prefix="levelcast-redis-")
         log = open(os.path.join(self._dir.name, "redis.log"), "wb")
         self.proc = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self._dir.name],
+             "--appendonly", "no", "--dir", self._dir.name, "--unixsocket", self.socket_path,
+             "--unixsocketperm", "700"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             preexec_fn=harness._die_with_parent)
         log.close()

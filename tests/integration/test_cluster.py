@@ -72,6 +72,11 @@ class ClusterDelivery(unittest.TestCase):
             self.assertTrue(harness.consecutive(seqs), seqs)
         cn.run(scenario())
 
+    def test_an_edge_joins_through_a_unix_socket(self):
+        unix_edge = harness.launch(self, "--cluster", f"unix://{self.redis.socket_path}", "--cluster-prefix", "lc",
+                                   "--node-id", "U", "--workers", 1)
+        self.assertEqual("A", cn.wait_topic(unix_edge, "s")["node"])
+
     def test_a_second_owner_of_a_topic_is_refused(self):
         done = harness.run_server_command(
             ["--port", "0", "--bind", "127.0.0.1", "--cluster", self.redis.url, "--cluster-prefix", "lc",
