@@ -9,7 +9,7 @@ import harness
 import rawclient
 
 RATE = 100
-HISTORY = 50
+HISTORY = 200
 TIMEOUT = 1  # --cluster-timeout: a silent owner is stalled after it
 
 
