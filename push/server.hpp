@@ -64,12 +64,13 @@ class Server {
   StaticSite site_;
   std::unique_ptr<LevelcastRoutes> routes_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  // Declared before the producers and the hub: their publishers hold tokens of its queue.
+  std::unique_ptr<ClusterOutbox> cluster_outbox_;
+  std::vector<OwnedTopicStart> owned_topics_;
   std::unique_ptr<BroadcastHub> hub_;
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
-  std::unique_ptr<ClusterOutbox> cluster_outbox_;
-  std::vector<OwnedTopicStart> owned_topics_;
   std::unique_ptr<ClusterPublisher> cluster_publisher_;
   std::unique_ptr<ClusterRelay> cluster_relay_;
   uint16_t port_ = 0;
