@@ -7,6 +7,7 @@ import unittest
 
 import cluster_nodes as cn
 import harness
+import rawclient
 import redis_server
 
 
@@ -80,6 +81,26 @@ class ClusterDelivery(unittest.TestCase):
         unix_edge = harness.launch(self, "--cluster", f"unix://{self.redis.socket_path}", "--cluster-prefix", "lc",
                                    "--node-id", "U", "--workers", 1)
         self.assertEqual("A", cn.wait_topic(unix_edge, "s")["node"])
+
+    def test_topics_beyond_max_topics_are_not_served(self):
+        small = harness.launch(self, "--cluster", self.redis.url, "--cluster-prefix", "lc", "--node-id", "small",
+                               "--workers", 1, "--max-topics", 1)
+        harness.poll_until(lambda: "--max-topics (1) reached" in small.stderr_tail(), 10, "the log line")
+        self.assertEqual(1, len(cn.topics(small)))
+        served = next(iter(cn.topics(small)))
+        other = ({"s", "t"} - {served}).pop()
+        self.assertEqual(404, rawclient.http_request(small.port, f"/levels/{other}").status)
+
+    def test_bad_cluster_options_exit_2_with_one_line(self):
+        for options, expected in [
+                (["--cluster", "http://x"], "expected redis://HOST:PORT[/DB] or unix:///path/to/redis.sock"),
+                (["--cluster", "redis://h:99999"], "the port must be a number from 1 to 65535"),
+                (["--cluster", self.redis.url, "--node-id", "a b"], "--node-id"),
+                (["--cluster-timeout", "0"], "--cluster-timeout")]:
+            done = harness.run_server_command(["--port", "0", *options])
+            self.assertEqual(2, done.returncode, options)
+            self.assertEqual(1, len(done.stderr.splitlines()), done.stderr)
+            self.assertIn(expected, done.stderr)
 
     def test_a_second_owner_of_a_topic_is_refused(self):
         done = harness.run_server_command(

@@ -35,5 +35,25 @@ TEST(TopicRegistry, JsonListsStateAndSubscribers) {
             R"("subscribers":3,"last_seq":7,"state":"ended"}]})");
 }
 
+TEST(TopicRegistry, TopicsAddedAtRunTimeUpToItsCapacity) {
+  TopicRegistry topics(2);
+  topics.add("local", "synth");
+  Topic* remote = topics.add_described("remote", "synth", [](Topic& t) { t.node.push_back('B'); });
+  ASSERT_NE(remote, nullptr);
+  EXPECT_EQ(remote->node, "B");
+  EXPECT_EQ(remote->json_channel, 2u);
+  EXPECT_EQ(topics.find("remote"), remote);
+  EXPECT_EQ(topics.add_described("third", "synth", [](Topic&) {}), nullptr);
+  EXPECT_EQ(topics.size(), 2u);
+  EXPECT_EQ(topics.capacity(), 2u);
+}
+
+TEST(TopicRegistry, EmptyUntilATopicIsLearned) {
+  TopicRegistry topics(4);
+  EXPECT_EQ(topics.default_topic(), nullptr);
+  ServerMetrics metrics(1, 0, 8);
+  EXPECT_EQ(topics.to_json(metrics), R"({"default":"","topics":[]})");
+}
+
 }  // namespace
 }  // namespace levelcast
