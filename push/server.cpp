@@ -111,7 +111,8 @@ bool Server::open_sources(StartupError& error) {
 // Claims the local topics (refused: exit 2) and prepares the outbox their producers feed.
 bool Server::join_cluster(StartupError& error) {
   if (options_.cluster.node_id.empty()) options_.cluster.node_id = default_node_id(port_);
-  for (size_t i = 0; i < topics_.size(); ++i) topics_.at(i).node = options_.cluster.node_id;
+  const std::string* node = topics_.intern_node(options_.cluster.node_id);
+  for (size_t i = 0; i < topics_.size(); ++i) topics_.at(i).node.store(node, std::memory_order_release);
   if (!claim_local_topics(options_.cluster, topics_, owned_topics_, error.message)) {
     error.exit_code = 2;
     return false;

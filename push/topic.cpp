@@ -17,6 +17,10 @@ const char* state_name(const Topic& t) {
   if (t.ended.load(std::memory_order_relaxed)) return "ended";
   return t.stalled.load(std::memory_order_relaxed) ? "stalled" : "running";
 }
+std::string node_field(const Topic& t) {
+  const std::string* node = t.node.load(std::memory_order_acquire);
+  return node == nullptr ? std::string{} : fmt::format(R"(,"node":"{}")", *node);
+}
 }  // namespace
 
 TopicRegistry::TopicRegistry(size_t capacity) : slots_(capacity) {}
@@ -37,6 +41,13 @@ Topic& TopicRegistry::add(std::string name, std::string kind) {
   Topic* topic = add_described(std::move(name), std::move(kind), [](Topic&) {});
   LC_CHECK(topic != nullptr);
   return *topic;
+}
+
+const std::string* TopicRegistry::intern_node(std::string_view name) {
+  for (const std::string& known : node_names_)
+    if (known == name) return &known;
+  if (node_names_.size() == 1024) return nullptr;
+  return &node_names_.emplace_back(name);
 }
 
 const Topic* TopicRegistry::find(std::string_view name) const {
@@ -63,7 +74,7 @@ std::string TopicRegistry::to_json(const ServerMetrics& metrics) const {
                    quoted_list(t.fields), fmt::join(t.bands_hz, ","),
                    t.has_binary ? R"("json","binary")" : R"("json")", subscribers,
                    t.last_seq.load(std::memory_order_relaxed),
-                   state_name(t), t.node.empty() ? "" : fmt::format(R"(,"node":"{}")", t.node));
+                   state_name(t), node_field(t));
   }
   out.append("]}");
   return out;

@@ -6,6 +6,7 @@
 // or the cluster relay, read by any worker for /topics).
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,7 +21,6 @@ enum class Format : uint8_t { json, binary };
 struct Topic {
   std::string name;
   std::string kind;  // synth, pcm, wav, exec, lines, alsa
-  std::string node;  // the cluster node that owns it; empty without --cluster
   double rate = 0;   // snapshots per second; 0 for a lines topic (a message per line)
   int channels = 0;
   std::vector<std::string> fields;
@@ -32,6 +32,9 @@ struct Topic {
   std::atomic<uint64_t> last_seq{0};
   std::atomic<bool> ended{false};
   std::atomic<bool> stalled{false};  // a cluster topic whose owner has gone quiet
+  // The cluster node that owns it (interned by the registry; may change when another node takes
+  // the topic over); null without --cluster.
+  std::atomic<const std::string*> node{nullptr};
   uint64_t seq_base = 0;  // the first snapshot is seq_base + 1 (set before the producer starts)
 
   uint32_t channel(Format f) const { return f == Format::binary ? binary_channel : json_channel; }
@@ -63,6 +66,8 @@ class TopicRegistry {
   Topic& at(size_t i) { return *slots_[i]; }
   const Topic& at(size_t i) const { return *slots_[i]; }
   size_t channel_count() const { return size() * 2; }
+  // A stable copy of a node's name for Topic::node; the adding thread only. Null past 1024 names.
+  const std::string* intern_node(std::string_view name);
 
   // GET /topics: {"default":"synth","topics":[{...}, ...]}
   std::string to_json(const ServerMetrics& metrics) const;
@@ -72,6 +77,7 @@ class TopicRegistry {
 
   std::vector<std::unique_ptr<Topic>> slots_;  // sized once; slot i filled before count_ > i
   std::atomic<size_t> count_{0};
+  std::deque<std::string> node_names_;  // never shrinks: Topic::node points into it
 };
 
 }  // namespace levelcast

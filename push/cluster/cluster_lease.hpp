@@ -19,6 +19,10 @@ inline constexpr std::string_view kLeaseScript =
     "if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
     "return v";
 
+// EVAL arguments: the script, "1", the key, the node id: drops the lease if it is ours.
+inline constexpr std::string_view kReleaseScript =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
 // The reply of the lease script: empty when the lease is ours, else the holder's node id (or
 // the error text).
 std::string lease_holder(const redisReply* reply);

@@ -67,6 +67,22 @@ void ClusterPublisher::run(int cpu) {
     drain();
     if (redis_.connected()) read_replies();
   }
+  release_leases();
+}
+
+// A node that stops hands its topics over at once instead of after --cluster-timeout.
+void ClusterPublisher::release_leases() {
+  if (!redis_.connected()) return;
+  while (!expected_.empty() && redis_.connected()) {
+    std::string error;
+    if (redis_.wait_reply(mono_nanos() + config_.timeout_ns, error) == nullptr) return;
+    expected_.pop_front();
+  }
+  if (redis_.awaited() != 0) return;
+  for (const Owned& t : owned_) {
+    std::string error;
+    if (t.leased) redis_.call({"EVAL", kReleaseScript, "1", t.owner_key, config_.node_id}, mono_nanos() + kTickNs, error);
+  }
 }
 
 // Connects, then claims every lease and writes back what Redis lacks. On failure, the next try

@@ -90,6 +90,7 @@ class ClusterPublisher {
   void on_reply(const Expected& expected, const redisReply* reply);
   void append_xadd(const Owned& t, const Held& h);
   void disconnect(const char* why);
+  void release_leases();
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
   ClusterConfig config_;

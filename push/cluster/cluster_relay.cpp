@@ -123,12 +123,15 @@ void ClusterRelay::on_push(const redisReply* reply) {
     return;
   }
   if (node == config_.node_id) return;  // our own topics reach our workers directly
-  for (const ClusterRecord& record : records_) on_record(record);
+  for (const ClusterRecord& record : records_) on_record(record, node);
 }
 
-void ClusterRelay::on_record(const ClusterRecord& record) {
+void ClusterRelay::on_record(const ClusterRecord& record, std::string_view node) {
   Remote* r = remote_for(record.topic);
   if (r == nullptr || r->topic == nullptr) return;
+  if (const std::string* owner = r->topic->node.load(std::memory_order_relaxed); owner == nullptr || *owner != node) {
+    if (const std::string* moved = topics_.intern_node(node)) r->topic->node.store(moved, std::memory_order_release);
+  }
   hear(*r, mono_nanos());
   if (record.type == RecordType::heartbeat) return on_heartbeat(*r, record);
   if (record.type == RecordType::event) {
@@ -169,7 +172,7 @@ bool ClusterRelay::learn(std::string_view name, Remote& r) {
   const auto meta = read_topic_meta(reply.get());
   if (!meta || meta->node == config_.node_id) return false;
   r.topic = topics_.add_described(std::string(name), meta->kind, [&](Topic& t) {
-    t.node = meta->node;
+    t.node.store(topics_.intern_node(meta->node), std::memory_order_relaxed);  // published by the add
     t.rate = meta->rate;
     t.channels = meta->channels;
     t.fields = meta->fields;

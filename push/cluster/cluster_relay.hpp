@@ -64,7 +64,7 @@ class ClusterRelay {
   void disconnect(const char* why);
   void wait(int64_t until);
   void on_push(const redisReply* reply);
-  void on_record(const ClusterRecord& record);
+  void on_record(const ClusterRecord& record, std::string_view node);
   void on_heartbeat(Remote& r, const ClusterRecord& record);
   Remote* remote_for(std::string_view name);
   bool learn(std::string_view name, Remote& r);

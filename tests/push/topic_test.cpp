@@ -38,9 +38,10 @@ TEST(TopicRegistry, JsonListsStateAndSubscribers) {
 TEST(TopicRegistry, TopicsAddedAtRunTimeUpToItsCapacity) {
   TopicRegistry topics(2);
   topics.add("local", "synth");
-  Topic* remote = topics.add_described("remote", "synth", [](Topic& t) { t.node.push_back('B'); });
+  Topic* remote = topics.add_described("remote", "synth", [&](Topic& t) { t.node = topics.intern_node("B"); });
   ASSERT_NE(remote, nullptr);
-  EXPECT_EQ(remote->node, "B");
+  EXPECT_EQ(*remote->node.load(), "B");
+  EXPECT_EQ(topics.intern_node("B"), remote->node.load());
   EXPECT_EQ(remote->json_channel, 2u);
   EXPECT_EQ(topics.find("remote"), remote);
   EXPECT_EQ(topics.add_described("third", "synth", [](Topic&) {}), nullptr);
