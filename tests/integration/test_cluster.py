@@ -44,6 +44,9 @@ class ClusterDelivery(unittest.TestCase):
         async def scenario():
             async with harness.connect(self.owner, "/levels/s") as a:
                 last = cn.snapshot_seqs(await cn.read(a, 5))[-1]
+            # A client moving over takes longer than the relay (well under a millisecond); on
+            # a slow (sanitizer) build, make sure B has seen `last` first.
+            await harness.async_poll_until(lambda: cn.topics(self.edge)["s"]["last_seq"] >= last, 5, "B at last")
             async with harness.connect(self.edge, f"/levels/s?since={last}") as b:
                 seqs = cn.snapshot_seqs(await cn.read(b, 30))
             self.assertEqual(last + 1, seqs[0])
