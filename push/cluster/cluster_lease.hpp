@@ -1,6 +1,6 @@
 #pragma once
-// The owner lease of a topic: P:owner:NAME holds the owner's node id for --cluster-timeout and
-// the owner renews it every second. claim_lease() takes a free lease, or renews one this node
+// The owner lease of a topic: P:owner:NAME holds the owner's node id for
+// ClusterConfig::lease_ms() and the owner renews it every second. claim_lease() takes a free lease, or renews one this node
 // already holds (a restarted owner keeps its topics), and otherwise names the holder. One Lua
 // script, so checking and setting are one step in Redis.
 //

@@ -111,7 +111,7 @@ bool ClusterPublisher::connect() {
 // The lease, the topic's name in P:topics and its description in P:meta:NAME.
 bool ClusterPublisher::announce(Owned& t, int64_t deadline) {
   std::string error;
-  const std::string lease_ms = std::to_string(config_.timeout_ns / 1'000'000);
+  const std::string lease_ms = config_.lease_ms();
   RedisReply reply = redis_.call({"EVAL", kLeaseScript, "1", t.owner_key, config_.node_id, lease_ms}, deadline, error);
   if (reply == nullptr) return false;
   const std::string holder = lease_holder(reply.get());
@@ -251,7 +251,7 @@ void ClusterPublisher::send_batch() {
 void ClusterPublisher::tick() {
   std::string heartbeats;
   begin_batch(heartbeats, config_.node_id);
-  const std::string lease_ms = std::to_string(config_.timeout_ns / 1'000'000);
+  const std::string lease_ms = config_.lease_ms();
   for (size_t i = 0; i < owned_.size(); ++i) {
     Owned& t = owned_[i];
     redis_.append({"EVAL", kLeaseScript, "1", t.owner_key, config_.node_id, lease_ms});

@@ -19,7 +19,7 @@ bool claim(RedisConnection& redis, const ClusterConfig& config, Topic& topic, Ow
            std::string& error, std::string& redis_error) {
   const ClusterKeys keys{config.prefix};
   const int64_t deadline = mono_nanos() + config.timeout_ns;
-  const std::string lease_ms = std::to_string(config.timeout_ns / 1'000'000);
+  const std::string lease_ms = config.lease_ms();
   RedisReply lease =
       redis.call({"EVAL", kLeaseScript, "1", keys.owner(topic.name), config.node_id, lease_ms}, deadline, redis_error);
   if (lease == nullptr) return true;

@@ -6,7 +6,7 @@
 // Keys (P = --cluster-prefix):
 //   P:topics          set of every cluster topic's name
 //   P:meta:NAME       hash: node, kind, rate, channels, fields, bands_hz, binary
-//   P:owner:NAME      the owner's lease: its node id, SET NX PX --cluster-timeout
+//   P:owner:NAME      the owner's lease: its node id, PX ClusterConfig::lease_ms()
 //   P:stream:NAME     the history: entry id SEQ-0, fields t (ts), e (epoch), j (JSON), b (binary)
 //   P:live            the channel: one batch message per publisher drain
 //

@@ -10,7 +10,7 @@ import rawclient
 
 RATE = 100
 HISTORY = 200
-TIMEOUT = 1  # --cluster-timeout: a silent owner is stalled after it
+TIMEOUT = 2  # --cluster-timeout: a silent owner is stalled after it
 
 
 def node(owner, redis, node_id, *extra, prefix="lc", sources=("s=synth",), rate=RATE, history=HISTORY):
