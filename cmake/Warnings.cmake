@@ -1,12 +1,6 @@
-# levelcast_warnings: an interface target carrying the project's warning flags.
+# levelcast_warnings: an interface target carrying the project's warning flags, and nothing else.
 add_library(levelcast_warnings INTERFACE)
 target_compile_options(levelcast_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
 if(LEVELCAST_WERROR)
   target_compile_options(levelcast_warnings INTERFACE -Werror)
-endif()
-if(LEVELCAST_NATIVE)
-  target_compile_options(levelcast_warnings INTERFACE -march=native)
-endif()
-if(LEVELCAST_LTO)
-  set(CMAKE_INTERPROCEDURAL_OPTIMIZATION ON)
 endif()

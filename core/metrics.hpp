@@ -38,6 +38,9 @@ struct alignas(64) ProducerCounters {
   Counter snapshots{0};
   Counter frames_encoded{0};         // JSON frames: one per snapshot
   Counter binary_frames_encoded{0};  // binary frames: one per snapshot
+  Counter sse_encoded{0};            // Server-Sent Events texts: one per snapshot
+  Counter frames_compressed{0};      // permessage-deflate: one per snapshot and format
+  Counter bad_samples{0};            // non-finite samples (NaN, infinity) measured as full scale
 };
 
 // Written by the cluster threads: the publisher's counters by the publisher thread, the rest by
@@ -66,6 +69,7 @@ class ServerMetrics {
   ProducerCounters& producer(size_t i) { return producers_[i]; }
   const ProducerCounters& producer(size_t i) const { return producers_[i]; }
   size_t producer_count() const { return producer_count_; }
+  size_t channel_count() const { return channels_; }
   ClusterCounters& cluster() { return cluster_; }
   const ClusterCounters& cluster() const { return cluster_; }
   // Set once at start-up, before any thread reads metrics: the cluster metrics are rendered.

@@ -5,7 +5,6 @@
 #include "core/check.hpp"
 #include "core/clock.hpp"
 #include "net/frame_skip.hpp"
-#include "net/ws_frame.hpp"
 
 namespace levelcast {
 namespace {
@@ -129,8 +128,7 @@ void BroadcastChannels::continue_replay(Connection& c) {
     return;
   }
   if (c.replay_next < history.oldest_seq()) {
-    const std::string missed = router_.missed_message(c.channel, history.oldest_seq() - c.replay_next);
-    append_frame(c.out.own_bytes(), Opcode::text, as_bytes(missed));
+    c.out.append_own(router_.missed_notice(c.channel, history.oldest_seq() - c.replay_next));
     c.replay_next = history.oldest_seq();
   }
   size_t i = history.first_at_or_after(c.replay_next);

@@ -15,6 +15,7 @@ enum class Phase : uint8_t {
   websocket,  // upgraded
   closing,    // our close frame is queued: waiting for the client's
   lingering,  // write side shut: discarding input until EOF or the close timeout
+  stream,     // an HTTP response streaming Server-Sent Events: input is ignored
 };
 
 enum class Role : uint8_t { none, echo, subscriber };

@@ -54,14 +54,15 @@ HandshakeVerdict check_websocket_upgrade(const HttpRequest& request) {
   return {};
 }
 
-void append_upgrade_response(std::string& out, std::string_view client_key) {
+void append_upgrade_response(std::string& out, std::string_view client_key,
+                             std::string_view extra_headers) {
   out.append(
       "HTTP/1.1 101 Switching Protocols\r\n"
       "Upgrade: websocket\r\n"
       "Connection: Upgrade\r\n"
       "Sec-WebSocket-Accept: ");
   out.append(websocket_accept_key(client_key));
-  out.append("\r\n\r\n");
+  out.append("\r\n").append(extra_headers).append("\r\n");
 }
 
 }  // namespace levelcast

@@ -3,6 +3,7 @@
 // split input, fuzzed and benchmarked alone. Views point into the caller's buffer.
 #include <array>
 #include <cstddef>
+#include <span>
 #include <string_view>
 
 namespace levelcast {
@@ -31,6 +32,7 @@ class HttpRequest {
   bool query_param(std::string_view key, std::string_view& value) const;
 
   bool add_header(HttpHeader h);
+  std::span<const HttpHeader> all_headers() const { return {headers_.data(), count_}; }
   size_t header_count() const { return count_; }
 
  private:

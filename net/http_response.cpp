@@ -8,6 +8,7 @@ std::string_view status_text(int status) {
   switch (status) {
     case 200: return "OK";
     case 101: return "Switching Protocols";
+    case 204: return "No Content";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
@@ -26,13 +27,20 @@ void append_response(std::string& out, int status, std::string_view content_type
                      std::string_view body, std::string_view extra_headers, bool head_only) {
   auto it = std::back_inserter(out);
   fmt::format_to(it, "HTTP/1.1 {} {}\r\nServer: levelcast\r\n", status, status_text(status));
-  if (status == 304) {
+  if (status == 304 || status == 204) {  // no body, so no Content-Type or Content-Length
     fmt::format_to(it, "Connection: close\r\n{}\r\n", extra_headers);
     return;
   }
   fmt::format_to(it, "Content-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n",
                  content_type, body.size(), extra_headers);
   if (!head_only) out.append(body);
+}
+
+void append_stream_head(std::string& out, std::string_view content_type, std::string_view extra_headers) {
+  fmt::format_to(std::back_inserter(out),
+                 "HTTP/1.1 200 OK\r\nServer: levelcast\r\nContent-Type: {}\r\nCache-Control: no-cache\r\n"
+                 "X-Accel-Buffering: no\r\nConnection: close\r\n{}\r\n",
+                 content_type, extra_headers);
 }
 
 void append_response_head(std::string& out, int status, std::string_view content_type,

@@ -19,6 +19,10 @@ void append_response(std::string& out, int status, std::string_view content_type
 void append_response_head(std::string& out, int status, std::string_view content_type,
                           size_t content_length, std::string_view extra_headers = {});
 
+// The head of a response whose body streams until the connection closes (Server-Sent Events):
+// no Content-Length, not cached, not buffered by a proxy.
+void append_stream_head(std::string& out, std::string_view content_type, std::string_view extra_headers);
+
 // The same for a short plain-text error body: "<status text>: <reason>\n".
 void append_error_response(std::string& out, int status, std::string_view reason,
                            std::string_view extra_headers = {});

@@ -45,9 +45,11 @@ class OutputQueue {
   // Queues a shared frame behind what is pending; returns the frames it dropped (0 within
   // the bound).
   uint32_t offer(HeldFrame* held, FrameLeases& leases, PendingBound bound);
-  // Whether `held` can be queued without passing the bound.
+  // Whether `held` can be queued without passing the bound (a frame larger than the byte bound
+  // still goes into an empty queue: the bound limits what waits, not what can be sent).
   bool has_room(const HeldFrame& held, PendingBound bound) const {
-    return frames_.size() < bound.frames && frames_.bytes() + held.frame->size() <= bound.bytes;
+    return frames_.empty() ||
+           (frames_.size() < bound.frames && frames_.bytes() + held.frame->size() <= bound.bytes);
   }
   // Forgets the frames not yet started (before a close frame, nothing more is sent).
   uint32_t drop_waiting(FrameLeases& leases) { return frames_.drop_unstarted(leases); }

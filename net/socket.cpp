@@ -17,7 +17,8 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
-UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::string& error) {
+UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::string& error,
+                    bool reuse_port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -33,6 +34,7 @@ UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::s
   }
   const int one = 1;
   setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (reuse_port) setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
     error = fmt::format("cannot bind {}:{}: {}", host, port, std::strerror(errno));
     return {};

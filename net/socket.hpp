@@ -31,8 +31,10 @@ class UniqueFd {
 };
 
 // A non-blocking listening TCP socket bound to address:port (port 0: any free port).
-// On failure returns an invalid fd and sets `error` to a one-line reason.
-UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::string& error);
+// On failure returns an invalid fd and sets `error` to a one-line reason. `reuse_port` sets
+// SO_REUSEPORT, so a second process can listen on the same port during a hand-over.
+UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::string& error,
+                    bool reuse_port = false);
 // The port a bound socket listens on.
 uint16_t local_port(int fd);
 void set_tcp_nodelay(int fd);

@@ -13,6 +13,7 @@
 #include "core/cpu_affinity.hpp"
 #include "core/log.hpp"
 #include "net/fan_out.hpp"
+#include "net/sse.hpp"
 
 namespace levelcast {
 namespace {
@@ -180,14 +181,14 @@ void Worker::settle_fan_out() {
   broken_.clear();
 }
 
-void Worker::subscribe(Connection& c, const RouteDecision& decision) {
+void Worker::subscribe(Connection& c, uint32_t channel, const RouteDecision& decision) {
   if (config_.limits.subscriber_sndbuf > 0) {
     // Bounds the kernel memory a subscriber that stops reading can pin (the frames behind it
     // wait as references in its output queue).
     setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &config_.limits.subscriber_sndbuf, sizeof(int));
   }
-  channels_.subscribe(c, decision.channel, decision.resume, decision.since);
-  bump(metrics_.subscribers(config_.index, decision.channel));
+  channels_.subscribe(c, channel, decision.resume, decision.since);
+  bump(metrics_.subscribers(config_.index, channel));
 }
 
 void Worker::unsubscribe(Connection& c) {
@@ -246,6 +247,15 @@ void Worker::check_timers(Connection& c) {
     case Phase::lingering:
       if (in_phase > l.close_timeout_ns) close_connection(c);
       break;
+    case Phase::stream:  // a stream's client never speaks: no idle timeout, a comment as ping
+      if (l.slow_close_ns > 0 && c.stalled_since != 0 && now_ - c.stalled_since > l.slow_close_ns) {
+        close_connection(c);
+      } else if (now_ - std::max(c.last_ping, c.phase_since) >= l.ping_interval_ns) {
+        c.out.append_own(kSseKeepAlive);
+        c.last_ping = now_;
+        flush(c);
+      }
+      break;
     case Phase::websocket:
       if (l.slow_close_ns > 0 && c.stalled_since != 0 && now_ - c.stalled_since > l.slow_close_ns) {
         start_close(c, CloseCode::policy_violation, "too slow: not reading");
@@ -267,6 +277,10 @@ void Worker::begin_shutdown() {
     if (c.dead || c.fd < 0) continue;
     if (c.phase == Phase::websocket) {
       start_close(c, CloseCode::going_away, "server shutting down");
+    } else if (c.phase == Phase::stream) {  // the stream ends with what was written
+      unsubscribe(c);
+      c.close_after_flush = true;
+      flush(c);
     } else if (c.phase == Phase::http) {
       close_connection(c);
     }

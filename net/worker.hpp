@@ -22,6 +22,7 @@
 #include "net/connection.hpp"
 #include "net/epoll.hpp"
 #include "net/frame_leases.hpp"
+#include "net/permessage_deflate.hpp"
 #include "net/router.hpp"
 #include "net/wakeup.hpp"
 
@@ -45,6 +46,8 @@ struct WorkerConfig {
   size_t index = 0;
   BroadcastConfig broadcast;  // channels, history, --max-lag, the per-subscriber bound
   bool io_uring = true;  // write a broadcast round as one io_uring submission when possible
+  bool permessage_deflate = false;  // accept a permessage-deflate offer (--deflate)
+  int64_t sse_retry_ms = 2000;      // how long a browser waits before it reconnects a stream
   ConnectionLimits limits;
   int64_t shutdown_grace_ns = 1'500'000'000;
 };
@@ -85,7 +88,7 @@ class Worker {
   void close_connection(Connection& c);
   void free_dead();
   void recycle(Connection& c);
-  void subscribe(Connection& c, const RouteDecision& decision);
+  void subscribe(Connection& c, uint32_t channel, const RouteDecision& decision);
   void unsubscribe(Connection& c);
 
   // worker_io.cpp: reading, HTTP, WebSocket, writing
@@ -95,6 +98,7 @@ class Worker {
   void answer_request(Connection& c, const HttpRequest& request);
   void upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision);
   void respond(Connection& c, const RouteDecision& decision);
+  void start_stream(Connection& c, const RouteDecision& decision);
   void respond_error(Connection& c, int status, std::string_view reason,
                      std::string_view extra_headers = {});
   size_t handle_frames(Connection& c, std::span<uint8_t> input);
@@ -138,6 +142,8 @@ class Worker {
   FrameLeases leases_;  // before channels_, which holds frames through it
   BroadcastChannels channels_;
   std::unique_ptr<uint8_t[]> read_buffer_;
+  MessageInflater inflater_;  // /echo messages compressed with permessage-deflate
+  std::string inflated_;      // the last one inflated
 };
 
 }  // namespace levelcast

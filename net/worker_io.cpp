@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "net/handshake.hpp"
 #include "net/http_response.hpp"
+#include "net/sse.hpp"
 #include "net/worker.hpp"
 
 namespace levelcast {
@@ -28,6 +29,27 @@ struct FrameEvents {
     append_frame(c.out.own_bytes(), opcode, payload);
     bump(worker.counters_.messages_sent);
     return true;
+  }
+  // permessage-deflate: inflated with the worker's one inflater, the limit enforced while it
+  // inflates (a small frame that would inflate past it costs no more than the limit).
+  bool on_compressed_message(Opcode opcode, std::span<uint8_t> payload) {
+    std::string& plain = worker.inflated_;
+    switch (worker.inflater_.inflate(payload, c.max_message, plain)) {
+      case InflateStatus::too_big:
+        on_protocol_error(CloseCode::message_too_big, "message too big once inflated");
+        return false;
+      case InflateStatus::corrupt:
+        on_protocol_error(CloseCode::invalid_payload, "compressed message is not valid deflate data");
+        return false;
+      case InflateStatus::ok: break;
+    }
+    if (opcode == Opcode::text && !is_valid_utf8(as_bytes(plain))) {
+      on_protocol_error(CloseCode::invalid_payload, "text is not UTF-8");
+      return false;
+    }
+    const bool more = on_message(opcode, {reinterpret_cast<uint8_t*>(plain.data()), plain.size()});
+    if (plain.capacity() > kKeepInputCapacity) std::string().swap(plain);
+    return more;
   }
   bool on_ping(std::span<uint8_t> payload) {
     if (c.phase == Phase::websocket) c.out.set_pong(payload);
@@ -90,7 +112,7 @@ void Worker::process_input(Connection& c, std::span<uint8_t> fresh) {
   if ((c.phase == Phase::websocket || c.phase == Phase::closing) && !c.close_after_flush) {
     used += handle_frames(c, input.subspan(used));
   }
-  if (c.close_after_flush || c.phase == Phase::lingering) used = input.size();
+  if (c.close_after_flush || c.phase == Phase::lingering || c.phase == Phase::stream) used = input.size();
   if (buffered) {
     c.in.erase(0, used);
     // A large message has passed: give its memory back rather than keep it per connection.
@@ -127,6 +149,10 @@ void Worker::answer_request(Connection& c, const HttpRequest& request) {
     respond(c, decision);
     return;
   }
+  if (decision.action == RouteDecision::Action::stream_subscribe) {
+    start_stream(c, decision);
+    return;
+  }
   const HandshakeVerdict verdict = check_websocket_upgrade(request);
   if (verdict.status == 426) {
     respond_error(c, 426, verdict.reason, "Sec-WebSocket-Version: 13\r\n");
@@ -155,15 +181,29 @@ void Worker::respond(Connection& c, const RouteDecision& d) {
   c.close_after_flush = true;
 }
 
+// A Server-Sent Events stream: the head, the reconnect delay, then the channel's SSE texts.
+void Worker::start_stream(Connection& c, const RouteDecision& decision) {
+  append_stream_head(c.out.own_bytes(), decision.content_type, decision.extra_headers);
+  append_sse_retry(c.out.own_bytes(), config_.sse_retry_ms);
+  c.phase = Phase::stream;
+  c.phase_since = now_;
+  subscribe(c, decision.channel, decision);
+}
+
 void Worker::upgrade(Connection& c, const HttpRequest& request, const RouteDecision& decision) {
-  append_upgrade_response(c.out.own_bytes(), *request.header("Sec-WebSocket-Key"));
+  std::optional<std::string> deflate;
+  if (config_.permessage_deflate) deflate = negotiate_permessage_deflate(request);
+  const std::string extension = deflate ? "Sec-WebSocket-Extensions: " + *deflate + "\r\n" : "";
+  append_upgrade_response(c.out.own_bytes(), *request.header("Sec-WebSocket-Key"), extension);
   c.phase = Phase::websocket;
   c.phase_since = now_;
   c.max_message = decision.max_message;
   if (decision.action == RouteDecision::Action::upgrade_subscribe) {
-    subscribe(c, decision);
+    // Compressed snapshots are a channel of their own: encoded once, for all who negotiated.
+    subscribe(c, deflate ? decision.deflate_channel : decision.channel, decision);
   } else {
     c.role = Role::echo;
+    c.message.deflate = deflate.has_value();
   }
 }
 

@@ -101,11 +101,18 @@ void unmask(uint8_t* data, size_t length, const uint8_t mask[4], size_t phase) {
 }
 
 SharedFrame* make_shared_frame(Opcode opcode, std::span<const uint8_t> payload, uint32_t refs,
-                               uint64_t seq) {
+                               uint64_t seq, uint8_t rsv) {
   const size_t header = server_header_size(payload.size());
   SharedFrame* frame = SharedFrame::create(header + payload.size(), refs, seq);
   encode_server_header(frame->mutable_data(), opcode, payload.size());
+  frame->mutable_data()[0] |= rsv;
   if (!payload.empty()) std::memcpy(frame->mutable_data() + header, payload.data(), payload.size());
+  return frame;
+}
+
+SharedFrame* make_raw_shared_frame(std::span<const uint8_t> bytes, uint32_t refs, uint64_t seq) {
+  SharedFrame* frame = SharedFrame::create(bytes.size(), refs, seq);
+  if (!bytes.empty()) std::memcpy(frame->mutable_data(), bytes.data(), bytes.size());
   return frame;
 }
 

@@ -55,9 +55,15 @@ size_t encode_server_header(uint8_t* out, Opcode opcode, uint64_t payload_length
 // XORs `data` with the 4-byte mask, starting at mask position `phase` (0..3), word at a time.
 void unmask(uint8_t* data, size_t length, const uint8_t mask[4], size_t phase = 0);
 
+// RSV1 in a frame's first byte: the message is compressed (permessage-deflate, RFC 7692).
+inline constexpr uint8_t kRsv1 = 0x40;
+
 // One whole server frame as a SharedFrame with `refs` references: the encode-once path.
+// `rsv` is or-ed into the first byte (kRsv1 for a compressed message).
 SharedFrame* make_shared_frame(Opcode opcode, std::span<const uint8_t> payload, uint32_t refs,
-                               uint64_t seq = 0);
+                               uint64_t seq = 0, uint8_t rsv = 0);
+// Bytes that are not a WebSocket frame (an SSE event) as a SharedFrame, sent the same way.
+SharedFrame* make_raw_shared_frame(std::span<const uint8_t> bytes, uint32_t refs, uint64_t seq = 0);
 // Appends one whole server frame to a connection's own output bytes.
 void append_frame(std::string& out, Opcode opcode, std::span<const uint8_t> payload);
 // Appends a close frame with a code and a short reason (truncated to fit 125 bytes).

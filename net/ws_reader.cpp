@@ -11,7 +11,12 @@ FrameVerdict check_frame_header(const FrameHeader& h, const MessageAssembly& mes
                                 uint64_t max_message) {
   const auto error = [](std::string_view why) { return FrameVerdict{CloseCode::protocol_error, why}; };
   if (!h.masked) return error("client frames must be masked");
-  if (h.rsv != 0) return error("reserved bits set without an extension");
+  if (h.rsv != 0) {
+    // permessage-deflate gives RSV1 a meaning on the first frame of a data message only.
+    if (h.rsv != 4 || !message.deflate) return error("reserved bits set without an extension");
+    if (is_control(h.opcode)) return error("RSV1 on a control frame");
+    if (h.opcode == static_cast<uint8_t>(Opcode::continuation)) return error("RSV1 on a continuation frame");
+  }
   if ((h.opcode >= 3 && h.opcode <= 7) || h.opcode >= 11) return error("reserved opcode");
   if (h.payload_length >> 63) return error("64-bit length with the top bit set");
   if (is_control(h.opcode)) {

@@ -5,6 +5,9 @@
 //
 // Handler policy (each returns false to stop reading, e.g. once closing):
 //   bool on_message(Opcode opcode, std::span<uint8_t> payload);   // whole message
+//   bool on_compressed_message(Opcode opcode, std::span<uint8_t> payload);
+//       // whole message with RSV1 (permessage-deflate): still compressed, UTF-8 not yet checked;
+//       // needed only by handlers that set MessageAssembly::deflate
 //   bool on_ping(std::span<uint8_t> payload);
 //   bool on_pong(std::span<uint8_t> payload);
 //   bool on_close(uint16_t code, std::string_view reason);        // code 1005: none given
@@ -26,6 +29,8 @@ struct MessageAssembly {
   Utf8Validator utf8;       // text validation across fragments and partial frames
   uint8_t opcode = 0;       // opcode of the open fragmented message, 0 when none
   bool finished = false;    // a close or a protocol error ended reading: nothing more is parsed
+  bool deflate = false;     // permessage-deflate negotiated: RSV1 allowed on a message's first frame
+  bool compressed = false;  // the open fragmented message has RSV1
   bool open() const { return opcode != 0; }
 };
 
@@ -62,26 +67,48 @@ bool dispatch_close(std::span<uint8_t> payload, Handler& handler) {
   return handler.on_close(code, {reinterpret_cast<const char*>(reason.data()), reason.size()});
 }
 
+// Whether the frame belongs to a compressed message (RSV1 on the message's first frame).
+inline bool in_compressed_message(const FrameHeader& h, const MessageAssembly& message) {
+  return h.opcode == static_cast<uint8_t>(Opcode::continuation) ? message.compressed : (h.rsv & 4) != 0;
+}
+
+template <typename Handler>
+bool deliver(Handler& handler, Opcode opcode, std::span<uint8_t> payload, bool compressed) {
+  if (!compressed) return handler.on_message(opcode, payload);
+  if constexpr (requires { handler.on_compressed_message(opcode, payload); }) {
+    return handler.on_compressed_message(opcode, payload);
+  } else {
+    handler.on_protocol_error(CloseCode::protocol_error, "compressed message not negotiated");
+    return false;
+  }
+}
+
 template <typename Handler>
 bool dispatch_data(const FrameHeader& h, std::span<uint8_t> payload, MessageAssembly& message,
                    Handler& handler) {
   const bool starts = h.opcode != static_cast<uint8_t>(Opcode::continuation);
   const uint8_t opcode = starts ? h.opcode : message.opcode;
   const bool text = opcode == static_cast<uint8_t>(Opcode::text);
-  // The payload's UTF-8 was checked as it arrived (read_frames); only the ending is left.
-  if (h.fin && text && !message.utf8.at_boundary()) {
+  const bool compressed = in_compressed_message(h, message);
+  // The payload's UTF-8 was checked as it arrived (read_frames); only the ending is left. A
+  // compressed message is checked once inflated, by the handler.
+  if (h.fin && text && !compressed && !message.utf8.at_boundary()) {
     handler.on_protocol_error(CloseCode::invalid_payload, "text ends inside a UTF-8 sequence");
     return false;
   }
-  if (starts && h.fin) return handler.on_message(static_cast<Opcode>(opcode), payload);
-  if (starts) message.opcode = opcode;
+  if (starts && h.fin) return deliver(handler, static_cast<Opcode>(opcode), payload, compressed);
+  if (starts) {
+    message.opcode = opcode;
+    message.compressed = compressed;
+  }
   message.buffer.append(reinterpret_cast<const char*>(payload.data()), payload.size());
   if (!h.fin) return true;
   std::string whole;
   whole.swap(message.buffer);
   message.opcode = 0;
-  return handler.on_message(static_cast<Opcode>(opcode),
-                            {reinterpret_cast<uint8_t*>(whole.data()), whole.size()});
+  message.compressed = false;
+  return deliver(handler, static_cast<Opcode>(opcode),
+                 {reinterpret_cast<uint8_t*>(whole.data()), whole.size()}, compressed);
 }
 
 template <typename Handler>
@@ -106,8 +133,9 @@ bool absorb_arrived(const FrameHeader& h, std::span<uint8_t> arrived, MessageAss
   unmask(fresh.data(), fresh.size(), h.mask, message.frame_done & 3);
   const bool starts_text = h.opcode == static_cast<uint8_t>(Opcode::text);
   if (starts_text && message.frame_done == 0) message.utf8.reset();
-  const bool in_text = starts_text || (h.opcode == static_cast<uint8_t>(Opcode::continuation) &&
-                                       message.opcode == static_cast<uint8_t>(Opcode::text));
+  const bool in_text = (starts_text || (h.opcode == static_cast<uint8_t>(Opcode::continuation) &&
+                                        message.opcode == static_cast<uint8_t>(Opcode::text))) &&
+                       !detail::in_compressed_message(h, message);
   message.frame_done = arrived.size();
   if (in_text && !message.utf8.feed(fresh)) {
     handler.on_protocol_error(CloseCode::invalid_payload, "text is not UTF-8");

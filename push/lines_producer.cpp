@@ -9,12 +9,12 @@
 namespace levelcast {
 
 LinesProducer::LinesProducer(Topic& topic, std::unique_ptr<CommandStream> stream, BroadcastHub& hub,
-                             ProducerCounters& counters)
+                             ProducerCounters& counters, size_t max_line, DeflateSettings deflate)
     : topic_(topic),
       stream_(std::move(stream)),
-      publisher_(hub),
-      references_per_frame_(publisher_.references_per_frame()),
+      publisher_(topic, hub, counters, deflate),
       counters_(counters),
+      lines_(max_line),
       seq_(topic.seq_base) {}
 
 LinesProducer::~LinesProducer() { stop(); }
@@ -52,9 +52,10 @@ void LinesProducer::publish_line(std::string_view line) {
   }
   ++seq_;
   bump(counters_.snapshots);
-  publisher_.publish(make_shared_frame(Opcode::text, as_bytes(line), references_per_frame_, seq_),
-                     topic_.json_channel);
-  bump(counters_.frames_encoded);
+  // The line as it is (the JSON form), and as {"seq":N,"line":"..."} (the second form).
+  json_.clear();
+  append_line_json(json_, seq_, line);
+  publisher_.publish_snapshot(seq_, line, as_bytes(json_));
   topic_.last_seq.store(seq_, std::memory_order_relaxed);
 }
 
@@ -63,8 +64,7 @@ void LinesProducer::publish_ended() {
   topic_.ended.store(true, std::memory_order_relaxed);
   std::string event;
   append_event_json(event, topic_.name, "ended");
-  publisher_.publish(make_shared_frame(Opcode::text, as_bytes(event), references_per_frame_),
-                     topic_.json_channel);
+  publisher_.publish_event("ended", event);
 }
 
 }  // namespace levelcast

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "push/topic.hpp"
+#include "core/log.hpp"
+
 namespace levelcast {
 namespace {
 using Out = std::back_insert_iterator<std::string>;
@@ -24,6 +27,21 @@ uint64_t sum_producers(const ServerMetrics& m, Field field) {
   for (size_t i = 0; i < m.producer_count(); ++i) total += read(m.producer(i).*field);
   return total;
 }
+// Subscribers by transport: a channel's form says whether its subscribers hold an SSE stream.
+void render_subscribers(Out out, const ServerMetrics& m) {
+  uint64_t websocket = 0, sse = 0;
+  for (uint32_t channel = 0; channel < m.channel_count(); ++channel) {
+    const uint64_t n = m.channel_subscribers(channel);
+    (TopicRegistry::form_of(channel) == Format::sse ? sse : websocket) += n;
+  }
+  fmt::format_to(out,
+                 "# HELP levelcast_subscribers Subscribers by transport.\n"
+                 "# TYPE levelcast_subscribers gauge\n"
+                 "levelcast_subscribers{{transport=\"websocket\"}} {}\n"
+                 "levelcast_subscribers{{transport=\"sse\"}} {}\n",
+                 websocket, sse);
+}
+
 void render_cluster(Out out, const ClusterCounters& c) {
   metric(out, "levelcast_cluster_connected", "gauge", "1 while the relay's Redis subscription is up.",
          read(c.connected));
@@ -62,6 +80,16 @@ std::string render_metrics(const ServerMetrics& m) {
   metric(out, "levelcast_binary_frames_encoded_total", "counter",
          "Binary snapshot frames encoded (once per snapshot).",
          sum_producers(m, &ProducerCounters::binary_frames_encoded));
+  metric(out, "levelcast_sse_events_encoded_total", "counter",
+         "Server-Sent Events snapshot texts encoded (once per snapshot).",
+         sum_producers(m, &ProducerCounters::sse_encoded));
+  metric(out, "levelcast_frames_compressed_total", "counter",
+         "Snapshot frames compressed for permessage-deflate (once per snapshot and format).",
+         sum_producers(m, &ProducerCounters::frames_compressed));
+  render_subscribers(out, m);
+  metric(out, "levelcast_bad_samples_total", "counter",
+         "Non-finite audio samples (NaN, infinity), measured as full scale.",
+         sum_producers(m, &ProducerCounters::bad_samples));
   metric(out, "levelcast_messages_sent_total", "counter", "WebSocket messages written to clients.",
          sum_workers(m, &WorkerCounters::messages_sent));
   metric(out, "levelcast_bytes_sent_total", "counter", "Bytes written to clients.",
@@ -73,6 +101,9 @@ std::string render_metrics(const ServerMetrics& m) {
          "Snapshots a worker did not write: queued longer than --max-lag with a newer one "
          "behind them.",
          sum_workers(m, &WorkerCounters::frames_skipped));
+  metric(out, "levelcast_log_lines_dropped_total", "counter",
+         "Log lines dropped because the log output (stderr, the log file) was too slow.",
+         log_lines_dropped());
   if (m.cluster_enabled()) render_cluster(out, m.cluster());
   fmt::format_to(out, "# HELP levelcast_worker_connections Open connections per worker.\n"
                       "# TYPE levelcast_worker_connections gauge\n");

@@ -6,12 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 #include <thread>
 
 #include "core/clock.hpp"
 #include "core/cpu_affinity.hpp"
 #include "net/uring_fan_out.hpp"
 #include "push/audio/source_kinds.hpp"
+#include "push/config_errors.hpp"
 
 namespace levelcast {
 namespace {
@@ -50,6 +52,11 @@ struct Texts {
   std::string level = "info";
   std::vector<std::string> sources;
   std::string send_mode = "io_uring";
+  bool no_realtime = false;
+  bool no_echo = false;
+  // Operations.
+  std::string log_format = "text";
+  bool print_config = false;
   std::string cluster;
 };
 
@@ -85,12 +92,34 @@ void define_cluster(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
       ->check(plain_name(64))
       ->capture_default_str();
   app.add_option("--cluster-timeout", s.cluster_timeout,
-                 "Seconds: a topic whose owner is silent this long is stalled; the owner lease")
+                 "Seconds: a topic whose owner is silent this long is stalled; the owner lease (3 s at least)")
       ->check(CLI::Range(0.5, 3600.0))
       ->capture_default_str();
   app.add_option("--max-topics", o.max_topics,
                  "Topics served, local and learned from the cluster; above it a topic is not served")
       ->check(CLI::Range(size_t{1}, size_t{4096}))
+      ->capture_default_str();
+}
+
+// Running as a service: the config file, the log, the hand-over between processes.
+void define_operations(CLI::App& app, ServerOptions& o, Texts& t) {
+  app.set_config("--config", "",
+                 "TOML file setting any of these options (key = value, names without --); "
+                 "the command line wins; read again on SIGHUP")
+      ->check(CLI::ExistingFile);
+  app.allow_config_extras(false);
+  app.add_flag("--print-config", t.print_config,
+               "Print the effective configuration as TOML and exit")
+      ->configurable(false);
+  app.add_option("--log-format", t.log_format, "Log lines as text or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_option("--log-file", o.log_file, "Append the log to this file instead of stderr; reopened on SIGHUP");
+  app.add_flag("--reuse-port", o.reuse_port,
+               "Let another levelcast bind the same port (SO_REUSEPORT), for restarts without a gap");
+  app.add_option("--summary-interval", o.summary_interval_s,
+                 "Seconds between info lines of totals (connections, deliveries/s, drops, skips); 0: none")
+      ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
 }
 
@@ -121,9 +150,9 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
   app.add_option("--history", o.history, "Snapshots kept per topic for clients resuming with ?since=")
       ->check(CLI::Range(size_t{1}, size_t{65536}))
       ->capture_default_str();
-  app.add_flag("--no-realtime", [&o](int64_t) { o.realtime = false; },
+  app.add_flag("--no-realtime", t.no_realtime,
                "Read file sources as fast as possible instead of in real time");
-  app.add_flag("--no-echo", [&o](int64_t) { o.echo = false; }, "Disable the /echo route");
+  app.add_flag("--no-echo", t.no_echo, "Disable the /echo route");
   app.add_option("--max-message", o.max_message, "Largest message accepted on /echo, in bytes")
       ->check(CLI::Range(uint32_t{1}, uint32_t{1} << 30))
       ->capture_default_str();
@@ -166,10 +195,22 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                  "Kernel send buffer of a subscriber's socket, in bytes (SO_SNDBUF); 0: autotuned")
       ->check(CLI::Range(0, 64 << 20))
       ->capture_default_str();
+  app.add_flag("--deflate", o.deflate.enabled,
+               "Offer permessage-deflate: each snapshot is compressed once per format for every "
+               "subscriber that negotiated it");
+  app.add_option("--deflate-min-bytes", o.deflate.min_bytes,
+                 "Snapshots smaller than this go uncompressed even on deflate connections")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20))
+      ->capture_default_str();
   app.add_option("--max-output-memory", o.limits.output_budget,
                  "Bytes of replies and echoes all connections of a worker may hold before the "
                  "largest holders are closed (1008); 0: no limit")
       ->capture_default_str();
+  // The meter's options.
+  app.add_flag("--allow-reset", o.allow_reset,
+               "Allow POST /topics/NAME/reset-loudness (restarts integrated loudness, range and "
+               "maxima) from any client");
+  define_operations(app, o, t);
   define_cluster(app, o, s, t);
 }
 
@@ -203,11 +244,9 @@ std::optional<std::string> parse_sources(const std::vector<std::string>& texts, 
   return std::nullopt;
 }
 
-std::optional<int> finish(ServerOptions& o, const Seconds& s, const Texts& t) {
-  const auto fail = [](const std::string& message) {
-    fmt::print(stderr, "levelcast: {}\n", message);
-    return std::optional<int>(2);
-  };
+// Turns the parsed texts into options; the reason on failure.
+std::optional<std::string> finish(ServerOptions& o, const Seconds& s, const Texts& t) {
+  const auto fail = [](const std::string& message) { return std::optional<std::string>(message); };
   const std::string& cpus = t.cpus;
   const std::string& level = t.level;
   if (!t.cluster.empty()) {
@@ -219,6 +258,9 @@ std::optional<int> finish(ServerOptions& o, const Seconds& s, const Texts& t) {
   o.cluster.history = o.history;
   if (auto error = parse_sources(t.sources, o)) return fail(*error);
   o.io_uring = t.send_mode == "io_uring";
+  o.realtime = !t.no_realtime;
+  o.echo = !t.no_echo;
+  o.log_format = t.log_format == "json" ? LogFormat::json : LogFormat::text;
   if (!cpus.empty()) {
     auto parsed = parse_cpu_list(cpus);
     if (!parsed) return fail(fmt::format("--pin-cpus: '{}' is not a CPU list like 0,2-3", cpus));
@@ -236,6 +278,28 @@ std::optional<int> finish(ServerOptions& o, const Seconds& s, const Texts& t) {
   return std::nullopt;
 }
 
+// The effective configuration: options not given report their current value (the default, or
+// what start-up computed, like the number of CPUs), so the output read back changes nothing.
+// An empty text (no --source, no --static-dir) is written as a comment: unset and empty are
+// the same, and an empty path would not pass its check when read back.
+std::string effective_config(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    if (option->count() == 0 && option->get_name() != "--source") option->capture_default_str();
+  }
+  std::string text = app.config_to_str(true, true);
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line(text.data() + start, end - start);
+    if (line.ends_with("=\"\"") && !line.starts_with('#')) out += "# ";
+    out.append(line);
+    out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
 void build_app(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
   app.name("levelcast");
   app.description("levelcast: live audio levels pushed over WebSocket to every subscriber.");
@@ -245,26 +309,71 @@ void build_app(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
   app.set_version_flag("--version", version_text());
 }
 
-}  // namespace
+// One parse of the command line (and its --config file): what to print, and how to exit.
+struct ParseOutcome {
+  std::optional<int> exit_code;  // nullopt: run
+  std::string out;               // for stdout (--help, --version, --print-config)
+  std::string error;             // one line for stderr
+};
 
-std::optional<int> parse_options(int argc, char** argv, ServerOptions& options) {
+ParseOutcome parse(int argc, char** argv, ServerOptions& options) {
   CLI::App app;
   Seconds seconds;
   Texts texts;
   build_app(app, options, seconds, texts);
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  const auto config_file = [&app] {
+    const CLI::Option* config = app.get_config_ptr();
+    // results(), not as<>(): after a failed parse as<>() would validate again and throw.
+    return config != nullptr && !config->results().empty() ? config->results().front() : std::string();
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion&) {
-    fmt::print("{}\n", version_text());
-    return 0;
+    return {0, version_text() + "\n", {}};
   } catch (const CLI::CallForHelp&) {
-    fmt::print("{}", app.help());
-    return 0;
+    return {0, app.help(), {}};
   } catch (const CLI::Success&) {
-    return 0;
+    return {0, {}, {}};
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "levelcast: {}\n", one_line(e.what()));
-    return 2;
+    return {2, {}, locate_config_error(config_file(), one_line(e.what()), args)};
+  }
+  options.config_file = config_file();
+  if (auto error = finish(options, seconds, texts)) {
+    return {2, {}, locate_config_error(options.config_file, *error, args)};
+  }
+  if (texts.print_config) return {0, effective_config(app), {}};
+  return {};
+}
+
+}  // namespace
+
+std::optional<int> parse_options(int argc, char** argv, ServerOptions& options) {
+  const ParseOutcome outcome = parse(argc, argv, options);
+  if (!outcome.out.empty()) fmt::print("{}", outcome.out);
+  if (!outcome.error.empty()) fmt::print(stderr, "levelcast: {}\n", outcome.error);
+  return outcome.exit_code;
+}
+
+std::optional<ServerOptions> reparse_options(int argc, char** argv, std::string& error) {
+  ServerOptions options;
+  const ParseOutcome outcome = parse(argc, argv, options);
+  if (!outcome.exit_code) return options;
+  error = outcome.error.empty() ? "the command line no longer starts a server" : outcome.error;
+  return std::nullopt;
+}
+
+std::optional<std::string> check_config_text(const std::string& toml) {
+  CLI::App app;
+  ServerOptions options;
+  Seconds seconds;
+  Texts texts;
+  build_app(app, options, seconds, texts);
+  std::istringstream in(toml);
+  try {
+    app.parse_from_stream(in);
+  } catch (const CLI::Error& e) {
+    return one_line(e.what());
   }
   return finish(options, seconds, texts);
 }

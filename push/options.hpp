@@ -10,6 +10,7 @@
 #include "net/worker.hpp"
 #include "push/audio/source_spec.hpp"
 #include "push/cluster/cluster_config.hpp"
+#include "push/topic_publisher.hpp"
 
 namespace levelcast {
 
@@ -31,13 +32,30 @@ struct ServerOptions {
   bool io_uring = true;    // --send-mode io_uring (default) or send
   int64_t max_lag_ns = 250'000'000;  // --max-lag: a worker further behind skips stale frames
   PendingBound bound;  // --max-queued-frames, --max-queued-bytes: per subscriber
+  DeflateSettings deflate;  // --deflate, --deflate-min-bytes
   ConnectionLimits limits;
   ClusterConfig cluster;   // --cluster and its options
   size_t max_topics = 256;  // topics served: local ones and those learned from the cluster
+  bool allow_reset = false;  // POST /topics/NAME/reset-loudness
+  // Operations (--config and friends, docs/OPERATIONS.md).
+  std::string config_file;            // --config, read again on SIGHUP
+  std::string log_file;               // empty: stderr
+  LogFormat log_format = LogFormat::text;
+  bool reuse_port = false;            // SO_REUSEPORT: a new process may bind the port first
+  double summary_interval_s = 60;     // one info line of totals per interval; 0: none
 };
 
 // Returns the exit code when the program should stop now, nullopt when it should run.
+// --print-config prints the effective configuration as TOML and returns 0.
 std::optional<int> parse_options(int argc, char** argv, ServerOptions& options);
+
+// The same command line (and the --config file it names) parsed again for a SIGHUP reload:
+// nothing is printed; on failure nullopt with the one-line reason in `error`.
+std::optional<ServerOptions> reparse_options(int argc, char** argv, std::string& error);
+
+// TOML text read as a --config file would be, with no command line: the one-line error, or
+// nullopt when it gives a valid configuration. For the config fuzz target (tests/fuzz).
+std::optional<std::string> check_config_text(const std::string& toml);
 
 // The text of --help (README shows the same).
 std::string help_text();

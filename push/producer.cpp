@@ -23,12 +23,11 @@ size_t window_frames(uint64_t k, int sample_rate, double rate) {
 }  // namespace
 
 Producer::Producer(Topic& topic, std::unique_ptr<AudioSource> source, TopicMeter meter,
-                   BroadcastHub& hub, ProducerCounters& counters)
+                   BroadcastHub& hub, ProducerCounters& counters, DeflateSettings deflate)
     : topic_(topic),
       source_(std::move(source)),
       meter_(std::move(meter)),
-      publisher_(hub),
-      references_per_frame_(publisher_.references_per_frame()),
+      publisher_(topic, hub, counters, deflate),
       counters_(counters) {
   snapshot_.topic = topic_.name;
   snapshot_.rate = topic_.rate;
@@ -110,6 +109,12 @@ bool Producer::read_window(size_t frames) {
 }
 
 void Producer::produce(uint64_t block_index) {
+  take_reset_request();
+  if (const size_t bad = replace_non_finite(samples_)) {
+    if (read(counters_.bad_samples) == 0)
+      LC_LOG(warn, "source {}: non-finite samples (NaN or infinity), measured as full scale", topic_.name);
+    bump(counters_.bad_samples, bad);
+  }
   meter_.measure(samples_, snapshot_);
   snapshot_.seq = topic_.seq_base + block_index + 1;
   snapshot_.ts_micros = wall_micros();
@@ -120,29 +125,34 @@ void Producer::produce(uint64_t block_index) {
 
 // Each format is encoded once; every worker gets a pointer to the same bytes.
 void Producer::publish_snapshot() {
-  payload_.clear();
-  append_snapshot_json(payload_, snapshot_);
-  publisher_.publish(make_shared_frame(Opcode::text, as_bytes(payload_), references_per_frame_,
-                                       snapshot_.seq),
-                     topic_.json_channel);
-  bump(counters_.frames_encoded);
-  payload_.clear();
-  append_snapshot_binary(payload_, snapshot_);
-  publisher_.publish(make_shared_frame(Opcode::binary, as_bytes(payload_), references_per_frame_,
-                                       snapshot_.seq),
-                     topic_.binary_channel);
-  bump(counters_.binary_frames_encoded);
+  json_.clear();
+  append_snapshot_json(json_, snapshot_);
+  binary_.clear();
+  append_snapshot_binary(binary_, snapshot_);
+  publisher_.publish_snapshot(snapshot_.seq, json_, as_bytes(binary_));
+}
+
+// A reset asked for since the last block applies from this block on; its event goes out
+// before the block's snapshot. Several requests in one block are one reset.
+void Producer::take_reset_request() {
+  const uint64_t requested = topic_.loudness_resets_requested.load(std::memory_order_relaxed);
+  if (requested == resets_taken_) return;
+  resets_taken_ = requested;
+  if (meter_.reset_loudness()) publish_event("loudness-reset");
 }
 
 void Producer::publish_ended() {
   LC_LOG(warn, "source {} ended after {} snapshots", topic_.name, snapshot_.seq);
   topic_.ended.store(true, std::memory_order_relaxed);
-  payload_.clear();
-  append_event_json(payload_, topic_.name, "ended");
-  for (const uint32_t channel : {topic_.json_channel, topic_.binary_channel}) {
-    publisher_.publish(make_shared_frame(Opcode::text, as_bytes(payload_), references_per_frame_),
-                       channel);
-  }
+  publish_event("ended");
+}
+
+// Events are text frames in every WebSocket form and `event: NAME` on SSE streams, without a
+// seq: not kept in the history.
+void Producer::publish_event(std::string_view event) {
+  json_.clear();
+  append_event_json(json_, topic_.name, event);
+  publisher_.publish_event(event, json_);
 }
 
 }  // namespace levelcast

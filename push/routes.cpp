@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "net/sse.hpp"
+#include "net/ws_frame.hpp"
 #include "push/metrics_page.hpp"
 #include "push/snapshot_json.hpp"
 
@@ -21,20 +23,48 @@ bool parse_seq(std::string_view text, uint64_t& out) {
 }
 
 constexpr std::string_view kLevelsPrefix = "/levels/";
+constexpr std::string_view kEventsPrefix = "/events/";
+constexpr std::string_view kTopicsPrefix = "/topics/";
+constexpr std::string_view kResetSuffix = "/reset-loudness";
 }  // namespace
+
+// POST /topics/NAME/reset-loudness: the request reaches the topic's producer through an atomic
+// count, so no worker waits for it; the producer announces the reset to the subscribers.
+void LevelcastRoutes::route_loudness_reset(const HttpRequest& request, RouteDecision& d) const {
+  const std::string_view path = request.path;
+  const std::string_view name =
+      path.substr(kTopicsPrefix.size(), path.size() - kTopicsPrefix.size() - kResetSuffix.size());
+  const Topic* topic = topics_.find(name);
+  if (topic == nullptr) return respond(d, 404, "Not Found: no such topic\n");
+  if (request.method != "POST") {
+    respond(d, 405, "Method Not Allowed: only POST\n");
+    d.extra_headers = "Allow: POST\r\n";
+    return;
+  }
+  if (!config_.allow_reset) return respond(d, 403, "Forbidden: loudness resets are off (--allow-reset)\n");
+  if (!topic->loudness_resettable)
+    return respond(d, 404, "Not Found: this topic measures no integrated loudness, range or maxima\n");
+  topic->loudness_resets_requested.fetch_add(1, std::memory_order_relaxed);
+  respond(d, 204, "");
+}
 
 void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   const std::string_view path = request.path;
+  if (path.size() > kTopicsPrefix.size() + kResetSuffix.size() && path.starts_with(kTopicsPrefix) &&
+      path.ends_with(kResetSuffix))
+    return route_loudness_reset(request, d);
   const bool is_levels = path == "/levels" || path.starts_with(kLevelsPrefix);
-  const bool known = is_levels || path == "/topics" || path == "/healthz" || path == "/metrics" ||
-                     (path == "/echo" && config_.echo_enabled);
+  const bool is_events = path == "/events" || path.starts_with(kEventsPrefix);
+  const bool known = is_levels || is_events || path == "/topics" || path == "/healthz" ||
+                     path == "/metrics" || (path == "/echo" && config_.echo_enabled);
   if (!known) {
     site_.serve(request, d);  // 404 unless the web page has such a file
     return;
   }
   const Topic* topic = topics_.default_topic();
   if (path.starts_with(kLevelsPrefix)) topic = topics_.find(path.substr(kLevelsPrefix.size()));
-  if (topic == nullptr && is_levels) return respond(d, 404, "Not Found: no such topic\n");
+  if (path.starts_with(kEventsPrefix)) topic = topics_.find(path.substr(kEventsPrefix.size()));
+  if (topic == nullptr && (is_levels || is_events)) return respond(d, 404, "Not Found: no such topic\n");
   // HEAD is a GET without the body, for the plain HTTP routes; WebSocket routes take GET only.
   const bool plain_http = path == "/topics" || path == "/healthz" || path == "/metrics";
   d.head_only = request.method == "HEAD" && plain_http;
@@ -45,6 +75,8 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   }
   if (is_levels) {
     route_subscription(request, topic, d);
+  } else if (is_events) {
+    route_events(request, topic, d);
   } else if (path == "/echo") {
     d.action = RouteDecision::Action::upgrade_echo;
     d.max_message = config_.echo_max_message;
@@ -59,11 +91,17 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
 
 void LevelcastRoutes::route_subscription(const HttpRequest& request, const Topic* topic,
                                          RouteDecision& d) const {
-  Format format = Format::json;
   std::string_view value;
-  if (request.query_param("format", value) && value != "json") {
+  const bool has_format = request.query_param("format", value);
+  Format format = Format::json;
+  if (!topic->has_binary) {
+    // A lines topic: the lines as they are (text, the default), or as JSON objects with their
+    // seq (json), which the topic carries on its second channel.
+    if (has_format && value != "text" && value != "json")
+      return respond(d, 400, "Bad Request: a lines topic's format is text or json\n");
+    if (has_format && value == "json") format = Format::binary;
+  } else if (has_format && value != "json") {
     if (value != "binary") return respond(d, 400, "Bad Request: format must be json or binary\n");
-    if (!topic->has_binary) return respond(d, 400, "Bad Request: this topic has no binary format\n");
     format = Format::binary;
   }
   if (request.query_param("since", value)) {
@@ -72,13 +110,43 @@ void LevelcastRoutes::route_subscription(const HttpRequest& request, const Topic
   }
   d.action = RouteDecision::Action::upgrade_subscribe;
   d.channel = topic->channel(format);
+  d.deflate_channel = topic->channel(deflated(format));
   d.max_message = config_.push_max_message;
 }
 
-std::string LevelcastRoutes::missed_message(uint32_t channel, uint64_t count) const {
-  std::string out;
-  append_missed_json(out, topics_.for_channel(channel).name, count);
-  return out;
+// Server-Sent Events: a browser's EventSource resends the last id it saw as Last-Event-ID when
+// it reconnects; ?since= means the same for other clients. An ended topic answers 204, which
+// tells a browser to stop reconnecting.
+void LevelcastRoutes::route_events(const HttpRequest& request, const Topic* topic,
+                                   RouteDecision& d) const {
+  std::string_view value;
+  const std::string_view* last_id = request.header("Last-Event-ID");
+  if (request.query_param("since", value) || last_id != nullptr) {
+    if (last_id != nullptr) value = *last_id;
+    if (!parse_seq(value, d.since)) {
+      return respond(d, 400, "Bad Request: since and Last-Event-ID must be a number\n");
+    }
+    d.resume = true;
+  }
+  if (topic->ended.load(std::memory_order_relaxed)) return respond(d, 204, "");
+  d.action = RouteDecision::Action::stream_subscribe;
+  d.channel = topic->channel(Format::sse);
+  d.content_type = "text/event-stream";
+  // The data is the WebSocket's, which any page may read: no reason to hide it from one.
+  d.extra_headers = "Access-Control-Allow-Origin: *\r\n";
+}
+
+std::string LevelcastRoutes::missed_notice(uint32_t channel, uint64_t count) const {
+  std::string json;
+  append_missed_json(json, topics_.for_channel(channel).name, count);
+  if (TopicRegistry::form_of(channel) != Format::sse) {
+    std::string frame;
+    append_frame(frame, Opcode::text, as_bytes(json));
+    return frame;
+  }
+  std::string event;
+  append_sse_event(event, 0, "missed", json);
+  return event;
 }
 
 }  // namespace levelcast

@@ -17,6 +17,7 @@ RouteConfig route_config(const ServerOptions& o) {
   RouteConfig config;
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
+  config.allow_reset = o.allow_reset;
   return config;
 }
 
@@ -33,10 +34,13 @@ size_t window_frames(int sample_rate, double rate) {
 Server::Server(const ServerOptions& options, StartupError& error)
     : options_(options), topics_(topic_capacity(options)), site_(options.static_dir) {
   if (!open_sources(error)) return;
-  const size_t channels = options_.cluster.enabled ? topics_.capacity() * 2 : topics_.channel_count();
-  metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(), channels);
+  const size_t channels = options_.cluster.enabled ? topics_.capacity() * kFormsPerTopic : topics_.channel_count();
+  // One producer's counters per source, and one for the cluster relay (its frames encoded).
+  const size_t producers = topics_.size() + (options_.cluster.enabled ? 1 : 0);
+  metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), producers, channels);
   routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_);
-  UniqueFd listen = listen_tcp(options_.bind, options_.port, kListenBacklog, error.message);
+  UniqueFd listen =
+      listen_tcp(options_.bind, options_.port, kListenBacklog, error.message, options_.reuse_port);
   if (!listen.valid()) {
     error.exit_code = 1;
     return;
@@ -51,6 +55,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.broadcast.max_lag_ns = options_.max_lag_ns;
     config.broadcast.bound = options_.bound;
     config.io_uring = options_.io_uring;
+    config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
@@ -59,24 +64,45 @@ Server::Server(const ServerOptions& options, StartupError& error)
     ClusterCounters& counters = metrics_->cluster();
     if (cluster_outbox_)
       cluster_publisher_ = std::make_unique<ClusterPublisher>(options_.cluster, owned_topics_, *cluster_outbox_, counters);
-    cluster_relay_ = std::make_unique<ClusterRelay>(options_.cluster, topics_, *hub_, counters);
+    cluster_relay_ = std::make_unique<ClusterRelay>(options_.cluster, topics_, *hub_, counters,
+                                                    metrics_->producer(producers - 1), options_.deflate);
   }
   for (size_t i = 0; i < sources_.size(); ++i) {
     Topic& topic = topics_.at(i);
     ProducerCounters& counters = metrics_->producer(i);
     if (sources_[i].lines) {
       line_producers_.push_back(
-          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters));
+          std::make_unique<LinesProducer>(topic, std::move(sources_[i].lines), *hub_, counters,
+                                          options_.sources[i].max_line, options_.deflate));
       continue;
     }
     AudioSource& audio = *sources_[i].audio;
     TopicMeter meter(options_.sources[i].meter, audio.channels(), audio.sample_rate(),
                      window_frames(audio.sample_rate(), options_.rate));
     producers_.push_back(std::make_unique<Producer>(topic, std::move(sources_[i].audio),
-                                                    std::move(meter), *hub_, counters));
+                                                    std::move(meter), *hub_, counters,
+                                                    options_.deflate));
   }
   acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), *metrics_,
                                          options_.max_connections);
+  add_log_reload();
+}
+
+// The log opens its file again (after logrotate moved it) and takes the new level, format or file.
+void Server::add_log_reload() {
+  reload_hooks_.add("log", [](const ServerOptions& fresh) {
+    set_log_level(fresh.log_level);
+    set_log_format(fresh.log_format);
+    std::string error;
+    // Opening the file again is the reopen: logrotate's moved file is let go.
+    if (!set_log_file(fresh.log_file, error)) LC_LOG(error, "reload: {}; the log stays where it was", error);
+  });
+}
+
+void Server::reload(const ServerOptions& fresh) {
+  reload_hooks_.run(fresh);
+  LC_LOG(info, "reloaded: log level {}, {} reload hooks", log_level_name(fresh.log_level),
+         reload_hooks_.size());
 }
 
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.
@@ -90,8 +116,15 @@ bool Server::open_sources(StartupError& error) {
     } else {
       source.audio = kind.open_audio(spec, options_.realtime, reason);
     }
+    if (!source.lines && !source.audio) reason = fmt::format("source '{}': {}", spec.name, reason);
+    if (source.audio && options_.rate > source.audio->sample_rate()) {
+      reason = fmt::format("source '{}': --rate {} is above its sample rate of {} Hz (a snapshot "
+                           "needs at least one sample)", spec.name, options_.rate,
+                           source.audio->sample_rate());
+      source.audio.reset();
+    }
     if (!source.lines && !source.audio) {
-      error.message = fmt::format("source '{}': {}", spec.name, reason);
+      error.message = reason;
       error.exit_code = 2;
       return false;
     }
@@ -133,6 +166,7 @@ void Server::describe_topic(Topic& topic, const OpenedSource& source,
   }
   topic.rate = options_.rate;
   topic.channels = source.audio->channels();
+  topic.loudness_resettable = options_.allow_reset && meter->resets_loudness();
   topic.fields = meter->fields();
   topic.bands_hz = meter->band_hz();
 }

@@ -17,6 +17,7 @@
 #include "push/lines_producer.hpp"
 #include "push/options.hpp"
 #include "push/producer.hpp"
+#include "push/reload_hooks.hpp"
 #include "push/routes.hpp"
 #include "push/topic.hpp"
 
@@ -40,6 +41,11 @@ class Server {
   bool ok() const { return acceptor_ != nullptr; }
   uint16_t port() const { return port_; }
   const TopicRegistry& topics() const { return topics_; }
+  const ServerMetrics& metrics() const { return *metrics_; }
+  // What a SIGHUP reload changes; parts add their hook at start-up (the log's is built in).
+  ReloadHooks& reload_hooks() { return reload_hooks_; }
+  // Applies what can change without a restart from freshly parsed options.
+  void reload(const ServerOptions& fresh);
   void start();
   // Stops accepting and producing, sends every WebSocket client 1001, and waits for the workers.
   void stop();
@@ -56,6 +62,7 @@ class Server {
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
+  void add_log_reload();
 
   ServerOptions options_;
   TopicRegistry topics_;
@@ -71,6 +78,7 @@ class Server {
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
+  ReloadHooks reload_hooks_;
   std::unique_ptr<ClusterPublisher> cluster_publisher_;
   std::unique_ptr<ClusterRelay> cluster_relay_;
   uint16_t port_ = 0;

@@ -16,12 +16,16 @@ struct ChannelLevel {
   double peak_hold_db = kNotMeasured;  // held peak with decay, when the topic asks for it
 };
 
-// EBU R128 / ITU-R BS.1770, per topic (all channels together), in LUFS; true peak in dBTP.
+// EBU R128 / ITU-R BS.1770, per topic (all channels together), in LUFS; true peak in dBTP;
+// loudness range in LU (EBU Tech 3342). -infinity: silence, or not measurable yet (JSON null).
 struct Loudness {
-  double momentary = kNotMeasured;   // 400 ms
-  double short_term = kNotMeasured;  // 3 s
-  double integrated = kNotMeasured;  // since the start, when asked (loudness=i)
-  double true_peak = kNotMeasured;   // when asked (truepeak=1)
+  double momentary = kNotMeasured;       // 400 ms
+  double short_term = kNotMeasured;      // 3 s
+  double integrated = kNotMeasured;      // since the start or the last reset (loudness=i)
+  double true_peak = kNotMeasured;       // when asked (truepeak=1)
+  double range = kNotMeasured;           // LRA since the start or the last reset (loudness=l)
+  double max_momentary = kNotMeasured;   // since the start or the last reset (loudness=x)
+  double max_short_term = kNotMeasured;  // likewise
 };
 
 struct Snapshot {

@@ -19,6 +19,11 @@ void put(std::string& out, T value) {
 bool has_peak_hold(const Snapshot& s) {
   return !s.channels.empty() && !std::isnan(s.channels[0].peak_hold_db);
 }
+
+bool has_range_or_maxima(const Snapshot& s) {
+  const Loudness& l = s.loudness;
+  return s.has_loudness && !(std::isnan(l.range) && std::isnan(l.max_momentary) && std::isnan(l.max_short_term));
+}
 }  // namespace
 
 int16_t to_centi_db(double db) {
@@ -29,8 +34,9 @@ int16_t to_centi_db(double db) {
 
 void append_snapshot_binary(std::string& out, const Snapshot& s) {
   const bool hold = has_peak_hold(s);
+  const bool range = has_range_or_maxima(s);
   const uint8_t flags = static_cast<uint8_t>((s.has_loudness ? 1 : 0) | (s.bands_db.empty() ? 0 : 2) |
-                                             (hold ? 4 : 0));
+                                             (hold ? 4 : 0) | (range ? 8 : 0));
   put<uint8_t>(out, kBinaryVersion);
   put<uint8_t>(out, flags);
   put<uint16_t>(out, static_cast<uint16_t>(s.channels.size()));
@@ -51,6 +57,12 @@ void append_snapshot_binary(std::string& out, const Snapshot& s) {
     }
   }
   for (double band : s.bands_db) put(out, to_centi_db(band));
+  // Last, so that a decoder that predates flag 8 reads everything else where it was.
+  if (range) {
+    for (double v : {s.loudness.range, s.loudness.max_momentary, s.loudness.max_short_term}) {
+      put(out, to_centi_db(v));
+    }
+  }
 }
 
 }  // namespace levelcast

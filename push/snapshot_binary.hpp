@@ -1,12 +1,14 @@
 #pragma once
 // The compact binary snapshot (?format=binary), little-endian, documented in README:
 //   0  u8  version = 1
-//   1  u8  flags: 1 loudness present, 2 bands present, 4 peak hold present
+//   1  u8  flags: 1 loudness present, 2 bands present, 4 peak hold present, 8 loudness range
+//          and maxima present (with 1)
 //   2  u16 channels C          4 u16 bands B          6 u16 reserved (0)
 //   8  u64 seq                 16 i64 ts (µs since the Unix epoch)       24 f32 rate
 //   28 C x { i16 rms, i16 peak [, i16 peak_hold] }               centi-dB, -32768 = null
 //      [flag 1: i16 momentary, short_term, integrated, true_peak] centi-LU/dB, -32768 = null
 //      B x i16 band levels                                         centi-dB
+//      [flag 8: i16 range, max_momentary, max_short_term]          centi-LU/LUFS, -32768 = null
 // Pure; safe from any thread.
 #include <cstdint>
 #include <string>

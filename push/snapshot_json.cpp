@@ -1,6 +1,7 @@
 #include "push/snapshot_json.hpp"
 
 #include <fmt/format.h>
+#include <jansson.h>
 
 #include <cmath>
 
@@ -31,6 +32,9 @@ void append_loudness(std::string& out, const Loudness& l) {
   append_field(out, "short_term", l.short_term, first);
   append_field(out, "integrated", l.integrated, first);
   append_field(out, "true_peak", l.true_peak, first);
+  append_field(out, "range", l.range, first);
+  append_field(out, "max_momentary", l.max_momentary, first);
+  append_field(out, "max_short_term", l.max_short_term, first);
   out.push_back('}');
 }
 
@@ -63,6 +67,20 @@ void append_snapshot_json(std::string& out, const Snapshot& s) {
 
 void append_event_json(std::string& out, std::string_view topic, std::string_view event) {
   fmt::format_to(std::back_inserter(out), R"({{"topic":"{}","event":"{}"}})", topic, event);
+}
+
+// Jansson writes the line as a JSON string (escapes, control characters); the line is UTF-8
+// already, checked by the caller.
+void append_line_json(std::string& out, uint64_t seq, std::string_view line) {
+  json_t* object = json_object();
+  json_object_set_new_nocheck(object, "seq", json_integer(static_cast<json_int_t>(seq)));
+  json_object_set_new_nocheck(object, "line", json_stringn_nocheck(line.data(), line.size()));
+  const auto append = [](const char* bytes, size_t size, void* target) {
+    static_cast<std::string*>(target)->append(bytes, size);
+    return 0;
+  };
+  json_dump_callback(object, append, &out, JSON_COMPACT);
+  json_decref(object);
 }
 
 void append_missed_json(std::string& out, std::string_view topic, uint64_t count) {

@@ -31,8 +31,9 @@ Topic* TopicRegistry::prepare(std::string name, std::string kind) {
   auto topic = std::make_unique<Topic>();
   topic->name = std::move(name);
   topic->kind = std::move(kind);
-  topic->json_channel = static_cast<uint32_t>(index * 2);
-  topic->binary_channel = topic->json_channel + 1;
+  topic->first_channel = static_cast<uint32_t>(index * kFormsPerTopic);
+  topic->json_channel = topic->channel(Format::json);
+  topic->binary_channel = topic->channel(Format::binary);
   slots_[index] = std::move(topic);
   return slots_[index].get();
 }
@@ -65,16 +66,16 @@ std::string TopicRegistry::to_json(const ServerMetrics& metrics) const {
   fmt::format_to(it, R"({{"default":"{}","topics":[)", n == 0 ? "" : slots_[0]->name);
   for (size_t i = 0; i < n; ++i) {
     const Topic& t = *slots_[i];
-    const uint64_t subscribers = metrics.channel_subscribers(t.json_channel) +
-                                 metrics.channel_subscribers(t.binary_channel);
+    uint64_t subscribers = 0;
+    for (uint32_t f = 0; f < kFormsPerTopic; ++f) subscribers += metrics.channel_subscribers(t.first_channel + f);
     fmt::format_to(it,
                    R"({}{{"name":"{}","kind":"{}","rate":{},"channels":{},"fields":[{}],)"
-                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}"{}}})",
+                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}"{}{}}})",
                    i == 0 ? "" : ",", t.name, t.kind, t.rate, t.channels,
                    quoted_list(t.fields), fmt::join(t.bands_hz, ","),
-                   t.has_binary ? R"("json","binary")" : R"("json")", subscribers,
+                   t.has_binary ? R"("json","binary")" : R"("text","json")", subscribers,
                    t.last_seq.load(std::memory_order_relaxed),
-                   state_name(t), node_field(t));
+                   state_name(t), t.loudness_resettable ? R"(,"reset_loudness":true)" : "", node_field(t));
   }
   out.append("]}");
   return out;

@@ -1,9 +1,10 @@
 #pragma once
-// Topics: one per source, or learned from the cluster. A topic owns two broadcast channels, one
-// per format (JSON and binary), so that each format is encoded once per snapshot and sent only
-// to those who asked for it. A topic's description is written once, before the topic is
-// published in the registry; afterwards only its state changes (atomics, written by its producer
-// or the cluster relay, read by any worker for /topics).
+// Topics: one per source, or learned from the cluster. A topic owns one broadcast channel per
+// form its snapshots take (the WebSocket JSON and binary frames, the Server-Sent Events text,
+// and the deflated JSON and binary frames), so that each form is encoded once per snapshot and
+// sent only to those who asked for it. A topic's description is written once, before the topic
+// is published in the registry; afterwards only its state changes (atomics, written by its
+// producer or the cluster relay, read by any worker for /topics).
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -16,7 +17,11 @@
 
 namespace levelcast {
 
-enum class Format : uint8_t { json, binary };
+// The forms of a snapshot, each a channel of its topic (first_channel + the form).
+enum class Format : uint8_t { json, binary, sse, json_deflate, binary_deflate };
+constexpr uint32_t kFormsPerTopic = 5;
+// The compressed twin of a WebSocket form, for subscribers that negotiated permessage-deflate.
+constexpr Format deflated(Format f) { return f == Format::binary ? Format::binary_deflate : Format::json_deflate; }
 
 struct Topic {
   std::string name;
@@ -25,9 +30,13 @@ struct Topic {
   int channels = 0;
   std::vector<std::string> fields;
   std::vector<double> bands_hz;
-  bool has_binary = true;  // lines topics carry text only
-  uint32_t json_channel = 0;
-  uint32_t binary_channel = 0;
+  bool has_binary = true;  // lines topics carry text only: there binary_channel carries the
+                           // lines as JSON objects ({"seq":N,"line":"..."}, ?format=json)
+  uint32_t first_channel = 0;
+  uint32_t json_channel = 0;    // = channel(Format::json)
+  uint32_t binary_channel = 0;  // = channel(Format::binary)
+
+  bool loudness_resettable = false;  // POST /topics/NAME/reset-loudness is allowed
 
   std::atomic<uint64_t> last_seq{0};
   std::atomic<bool> ended{false};
@@ -36,8 +45,11 @@ struct Topic {
   // the topic over); null without --cluster.
   std::atomic<const std::string*> node{nullptr};
   uint64_t seq_base = 0;  // the first snapshot is seq_base + 1 (set before the producer starts)
+  // Resets asked for (by any worker, through a const Topic); the producer, which owns the meter,
+  // performs one when the count differs from the resets it has done.
+  mutable std::atomic<uint64_t> loudness_resets_requested{0};
 
-  uint32_t channel(Format f) const { return f == Format::binary ? binary_channel : json_channel; }
+  uint32_t channel(Format f) const { return first_channel + static_cast<uint32_t>(f); }
 };
 
 // Holds up to `capacity` topics. One thread adds (the server's at start-up, then the cluster
@@ -60,12 +72,13 @@ class TopicRegistry {
   }
   const Topic* find(std::string_view name) const;
   const Topic* default_topic() const { return size() == 0 ? nullptr : slots_[0].get(); }
-  const Topic& for_channel(uint32_t channel) const { return *slots_[channel / 2]; }
+  const Topic& for_channel(uint32_t channel) const { return *slots_[channel / kFormsPerTopic]; }
+  static Format form_of(uint32_t channel) { return static_cast<Format>(channel % kFormsPerTopic); }
   size_t size() const { return count_.load(std::memory_order_acquire); }
   size_t capacity() const { return slots_.size(); }
   Topic& at(size_t i) { return *slots_[i]; }
   const Topic& at(size_t i) const { return *slots_[i]; }
-  size_t channel_count() const { return size() * 2; }
+  size_t channel_count() const { return size() * kFormsPerTopic; }
   // A stable copy of a node's name for Topic::node; the adding thread only. Null past 1024 names.
   const std::string* intern_node(std::string_view name);
 

@@ -50,6 +50,7 @@
   const FLAG_LOUDNESS = 1;
   const FLAG_BANDS = 2;
   const FLAG_PEAK_HOLD = 4;
+  const FLAG_RANGE = 8;  // loudness range and maxima, after the bands
   const HEADER_BYTES = 28;
   const PROBE_TIMEOUT_MS = 3000;
 
@@ -69,7 +70,7 @@
     const bandCount = flags & FLAG_BANDS ? view.getUint16(4, true) : 0;
     const perChannel = flags & FLAG_PEAK_HOLD ? 6 : 4;
     const size = HEADER_BYTES + channelCount * perChannel + (flags & FLAG_LOUDNESS ? 8 : 0) +
-                 bandCount * 2;
+                 bandCount * 2 + (flags & FLAG_RANGE ? 6 : 0);
     if (view.byteLength < size) throw new Error("levelcast: binary snapshot truncated");
     const snapshot = {
       topic: topic,
@@ -95,6 +96,11 @@
     if (flags & FLAG_BANDS) {
       snapshot.bands = [];
       for (let b = 0; b < bandCount; b++, at += 2) snapshot.bands.push(centi(view, at));
+    }
+    if (flags & FLAG_RANGE && snapshot.loudness) {
+      snapshot.loudness.range = centi(view, at);
+      snapshot.loudness.max_momentary = centi(view, at + 2);
+      snapshot.loudness.max_short_term = centi(view, at + 4);
     }
     return snapshot;
   }

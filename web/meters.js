@@ -198,6 +198,7 @@
       this.delayMs = null;
       this.ended = info.state === "ended";  // until a snapshot says otherwise
       this.missed = 0;
+      this.resetNote = "";
       this.textAt = 0;
       this.buildDom(info);
       this.subscription = levelcast.subscribe("", info.name, (s) => this.receive(s));
@@ -216,6 +217,9 @@
       };
       this.el.name.textContent = info.name || "default topic";
       this.el.kind.textContent = info.kind && info.kind !== info.name ? info.kind : "";
+      this.el.reset = find("button.reset");
+      this.el.reset.hidden = !info.reset_loudness;
+      this.el.reset.addEventListener("click", () => this.resetLoudness());
       this.meterDrawing = new MeterDrawing(find("canvas.meters"));
       this.spectrumDrawing = new SpectrumDrawing(this.el.spectrum);
       document.getElementById("topics").appendChild(this.root);
@@ -227,7 +231,22 @@
       this.arrivals.push(performance.now());
     }
 
+    // POST /topics/NAME/reset-loudness; the server answers every subscriber with an event.
+    async resetLoudness() {
+      this.el.reset.disabled = true;
+      try {
+        const response = await fetch("/topics/" + encodeURIComponent(this.info.name) + "/reset-loudness",
+                                     { method: "POST" });
+        if (!response.ok) this.resetNote = "reset refused (" + response.status + ")";
+      } catch (e) {
+        this.resetNote = "reset failed";
+      } finally {
+        this.el.reset.disabled = false;
+      }
+    }
+
     event(event) {
+      if (event.event === "loudness-reset") this.resetNote = "loudness reset at " + new Date().toLocaleTimeString();
       if (event.event === "ended") this.ended = true;
       if (event.event === "missed") this.missed += event.count || 0;
     }
@@ -301,6 +320,7 @@
       const notes = [];
       if (this.ended) notes.push("the source has ended");
       if (this.missed) notes.push("missed " + this.missed + " snapshots");
+      if (this.resetNote) notes.push(this.resetNote);
       this.el.event.textContent = notes.join(" · ");
       showState(this.el.state, this.ended ? { state: "ended" } : this.subscription.state);
     }
@@ -311,6 +331,14 @@
       if (!loudness) return;
       for (const key of ["momentary", "short_term", "integrated", "true_peak"]) {
         this.el.loudness.querySelector("." + key).textContent = formatDb(loudness[key]);
+      }
+      // Range and maxima only where the topic measures them (binary snapshots carry all three
+      // when they carry one, so /topics decides).
+      const fields = this.info.fields;
+      for (const box of this.el.loudness.querySelectorAll("[data-field]")) {
+        const value = loudness[box.dataset.field];
+        box.hidden = value === undefined || (Array.isArray(fields) && !fields.includes("loudness." + box.dataset.field));
+        if (value !== undefined) box.querySelector("output").textContent = formatDb(value);
       }
     }
   }

@@ -49,12 +49,20 @@ void add_measurement_options(CLI::App& app, LoadOptions& options) {
                  "fanout: messages per second per connection the server sends")
       ->check(CLI::Range(0.0, 1e7));
   app.add_flag("--json", options.json, "also print one JSON line at the end");
+  app.add_flag("--sse", options.sse, "fanout: read Server-Sent Events (default path /events)");
+  app.add_flag("--deflate", options.deflate,
+               "offer permessage-deflate and inflate compressed snapshots");
   app.add_flag("--busy-poll", options.busy_poll,
                "poll without blocking; report the share of the window spent on messages");
 }
 
 void check_options(LoadOptions& options) {
-  if (options.path.empty()) options.path = options.mode == LoadMode::echo ? "/echo" : "/levels";
+  if (options.path.empty()) {
+    options.path = options.mode == LoadMode::echo ? "/echo" : options.sse ? "/events" : "/levels";
+  }
+  if (options.sse && (options.mode != LoadMode::fanout || options.deflate)) {
+    fail_option("--sse", "goes with fanout mode only, without --deflate");
+  }
   // Both go into the request line and the JSON report as they are.
   constexpr std::string_view kUnsafe = " \"\\\t\r\n";
   if (options.path.front() != '/' || options.path.find_first_of(kUnsafe) != std::string::npos) {

@@ -206,7 +206,9 @@ void LoadWorker::on_connect_finished(Connection& c) {
 void LoadWorker::send_upgrade_request(Connection& c) {
   const HandshakeKey key = derive_handshake_key(c.key_seed);
   const std::size_t size =
-      write_upgrade_request(write_buffer_.data(), plan_.host_header, options_.path, key);
+      options_.sse ? write_stream_request(write_buffer_.data(), plan_.host_header, options_.path)
+                   : write_upgrade_request(write_buffer_.data(), plan_.host_header, options_.path, key,
+                                           options_.deflate);
   c.state = ConnectionState::upgrading;
   send_bytes(c, std::string_view(write_buffer_.data(), size));
 }
@@ -215,7 +217,8 @@ void LoadWorker::send_upgrade_request(Connection& c) {
 std::string_view LoadWorker::accept_upgrade(Connection& c, std::string_view bytes,
                                             std::int64_t now_us) {
   const HandshakeKey key = derive_handshake_key(c.key_seed);
-  const UpgradeReply reply = check_upgrade_reply(bytes, key.accept_text());
+  const UpgradeReply reply =
+      options_.sse ? check_stream_reply(bytes) : check_upgrade_reply(bytes, key.accept_text());
   if (reply.status == UpgradeStatus::incomplete) {
     c.carry.assign(bytes.begin(), bytes.end());
     return {};

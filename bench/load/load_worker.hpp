@@ -19,6 +19,7 @@
 #include "load_options.hpp"
 #include "run_schedule.hpp"
 #include "server_frame_parser.hpp"
+#include "snapshot_inflater.hpp"
 #include "worker_stats.hpp"
 
 namespace levelcast::load {
@@ -102,6 +103,7 @@ class LoadWorker {
   void on_readable(Connection& c);
   void on_bytes(Connection& c, std::string_view bytes);
   void consume_frames(Connection& c, std::string_view bytes, std::int64_t now_us, bool in_window);
+  void consume_events(Connection& c, std::string_view bytes, std::int64_t now_us, bool in_window);
   void on_frame(Connection& c, const ServerFrame& frame, std::int64_t now_us, bool in_window);
   void record_snapshot(Connection& c, const ServerFrame& frame, std::int64_t now_us,
                        bool in_window) noexcept;
@@ -126,6 +128,7 @@ class LoadWorker {
   std::vector<std::uint32_t> idle_slots_;  // slots that may start, next one at the back
   std::vector<char> read_buffer_;          // one per worker, shared by all its connections
   std::vector<char> write_buffer_;
+  SnapshotInflater inflater_;  // --deflate: compressed snapshots, one at a time
   std::array<epoll_event, kEventBatch> events_{};
 
   double start_rate_ = 0;  // this worker's share of --connect-rate; 0: unpaced

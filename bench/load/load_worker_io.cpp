@@ -9,6 +9,7 @@
 
 #include "load_worker.hpp"
 #include "snapshot_probe.hpp"
+#include "sse_scanner.hpp"
 
 namespace levelcast::load {
 namespace {
@@ -50,16 +51,40 @@ void LoadWorker::on_bytes(Connection& c, std::string_view bytes) {
   } else if (in_window) {
     ++stats_.reads_in_window;
   }
-  consume_frames(c, bytes, now_us, in_window);
+  if (options_.sse) {
+    consume_events(c, bytes, now_us, in_window);
+  } else {
+    consume_frames(c, bytes, now_us, in_window);
+  }
+}
+
+// Server-Sent Events: each event with data is a message; its data is the JSON snapshot.
+void LoadWorker::consume_events(Connection& c, std::string_view bytes, std::int64_t now_us, bool in_window) {
+  const EventScan scan = scan_sse_events(bytes, [&](std::string_view data, bool named) {
+    if (named) return;  // ended, missed: not snapshots
+    if (in_window) {
+      ++stats_.messages_in_window;
+      ++c.window_messages;
+    }
+    record_snapshot(c, ServerFrame{Opcode::text, true, data}, now_us, in_window);
+  });
+  if (scan.consumed < bytes.size()) {
+    c.carry.assign(bytes.begin() + static_cast<std::ptrdiff_t>(scan.consumed), bytes.end());
+    const std::size_t needed = c.carry.size() + kMinReadSpace;
+    if (read_buffer_.size() < needed) read_buffer_.resize(needed);
+  }
 }
 
 void LoadWorker::consume_frames(Connection& c, std::string_view bytes, std::int64_t now_us,
                                 bool in_window) {
   echoes_due_ = 0;
-  const FrameScan scan = scan_server_frames(bytes, [&](const ServerFrame& frame) {
-    on_frame(c, frame, now_us, in_window);
-    return c.pending_close == CloseReason::none;
-  });
+  const FrameScan scan = scan_server_frames(
+      bytes,
+      [&](const ServerFrame& frame) {
+        on_frame(c, frame, now_us, in_window);
+        return c.pending_close == CloseReason::none;
+      },
+      options_.deflate);
   if (scan.protocol_error) {
     c.pending_close = CloseReason::protocol_error;
     return;
@@ -116,8 +141,10 @@ void LoadWorker::on_frame(Connection& c, const ServerFrame& frame, std::int64_t 
 void LoadWorker::record_snapshot(Connection& c, const ServerFrame& frame, std::int64_t now_us,
                                  bool in_window) noexcept {
   SnapshotStamp stamp;
-  const bool parsed = frame.opcode == Opcode::text ? probe_json_snapshot(frame.payload, stamp)
-                                                   : probe_binary_snapshot(frame.payload, stamp);
+  std::string_view payload = frame.payload;
+  if (frame.compressed) payload = inflater_.inflate(payload);  // empty when corrupt
+  const bool parsed = frame.opcode == Opcode::text ? probe_json_snapshot(payload, stamp)
+                                                   : probe_binary_snapshot(payload, stamp);
   if (!parsed) {
     if (in_window) ++stats_.unparsed_in_window;
     return;

@@ -1,6 +1,6 @@
 #pragma once
-// Decoding of the frames a WebSocket server sends (RFC 6455 section 5.2): unmasked, no
-// extensions negotiated. Pure functions over a caller-owned byte range: no syscalls, no
+// Decoding of the frames a WebSocket server sends (RFC 6455 section 5.2): unmasked, with RSV1
+// (a permessage-deflate message) allowed on data frames when the caller offered it. Pure functions over a caller-owned byte range: no syscalls, no
 // allocation and no state kept between calls; the caller keeps an incomplete tail and presents
 // it again, followed by more bytes, on the next call. Safe from any thread.
 #include <cstddef>
@@ -26,6 +26,7 @@ struct ServerFrame {
   Opcode opcode;
   bool fin;
   std::string_view payload;  // points into the bytes given to the decoder
+  bool compressed = false;   // RSV1: a permessage-deflate message
 };
 
 enum class FrameStatus : std::uint8_t { complete, incomplete, protocol_error };
@@ -56,7 +57,7 @@ inline std::uint64_t read_big_endian(std::string_view bytes, std::size_t offset,
 }  // namespace detail
 
 // Decodes the frame at the start of `bytes`.
-inline FrameDecode decode_server_frame(std::string_view bytes) noexcept {
+inline FrameDecode decode_server_frame(std::string_view bytes, bool allow_rsv1 = false) noexcept {
   FrameDecode result{FrameStatus::incomplete, 0, {Opcode::continuation, false, {}}};
   if (bytes.size() < 2) return result;
   const auto byte0 = static_cast<std::uint8_t>(bytes[0]);
@@ -64,7 +65,8 @@ inline FrameDecode decode_server_frame(std::string_view bytes) noexcept {
   const unsigned opcode = byte0 & 0x0Fu;
   const bool fin = (byte0 & 0x80u) != 0;
   // Reserved bits without a negotiated extension, or a masked server frame, are errors.
-  if ((byte0 & 0x70u) != 0 || (byte1 & 0x80u) != 0 || !detail::is_known_opcode(opcode)) {
+  const unsigned allowed = allow_rsv1 && (opcode == 0x1 || opcode == 0x2) ? 0x40u : 0u;
+  if ((byte0 & 0x70u & ~allowed) != 0 || (byte1 & 0x80u) != 0 || !detail::is_known_opcode(opcode)) {
     result.status = FrameStatus::protocol_error;
     return result;
   }
@@ -87,7 +89,8 @@ inline FrameDecode decode_server_frame(std::string_view bytes) noexcept {
   if (bytes.size() < result.frame_size) return result;
   result.status = FrameStatus::complete;
   result.frame = {static_cast<Opcode>(opcode), fin,
-                  bytes.substr(header_size, static_cast<std::size_t>(payload_size))};
+                  bytes.substr(header_size, static_cast<std::size_t>(payload_size)),
+                  (byte0 & 0x40u) != 0};
   return result;
 }
 
@@ -100,10 +103,10 @@ struct FrameScan {
 // Hands every complete frame at the front of `bytes` to `sink(const ServerFrame&)`, in order,
 // and stops early when the sink returns false.
 template <class FrameSink>
-FrameScan scan_server_frames(std::string_view bytes, FrameSink&& sink) {
+FrameScan scan_server_frames(std::string_view bytes, FrameSink&& sink, bool allow_rsv1 = false) {
   FrameScan scan;
   while (scan.consumed < bytes.size()) {
-    const FrameDecode decoded = decode_server_frame(bytes.substr(scan.consumed));
+    const FrameDecode decoded = decode_server_frame(bytes.substr(scan.consumed), allow_rsv1);
     if (decoded.status == FrameStatus::protocol_error) {
       scan.protocol_error = true;
       return scan;

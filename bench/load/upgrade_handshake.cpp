@@ -65,7 +65,7 @@ std::array<char, 28> accept_value_for(std::string_view key) noexcept {
 }
 
 std::size_t write_upgrade_request(char* out, std::string_view host_header, std::string_view path,
-                                  const HandshakeKey& key) {
+                                  const HandshakeKey& key, bool offer_deflate) {
   const auto written = fmt::format_to_n(out, kMaxUpgradeRequestSize,
                                         "GET {} HTTP/1.1\r\n"
                                         "Host: {}\r\n"
@@ -73,9 +73,28 @@ std::size_t write_upgrade_request(char* out, std::string_view host_header, std::
                                         "Connection: Upgrade\r\n"
                                         "Sec-WebSocket-Key: {}\r\n"
                                         "Sec-WebSocket-Version: 13\r\n"
+                                        "{}"
                                         "\r\n",
-                                        path, host_header, key.key_text());
+                                        path, host_header, key.key_text(),
+                                        offer_deflate ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "");
   return written.size <= kMaxUpgradeRequestSize ? written.size : 0;
+}
+
+std::size_t write_stream_request(char* out, std::string_view host_header, std::string_view path) {
+  const auto written = fmt::format_to_n(out, kMaxUpgradeRequestSize,
+                                        "GET {} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+                                        path, host_header);
+  return written.size <= kMaxUpgradeRequestSize ? written.size : 0;
+}
+
+UpgradeReply check_stream_reply(std::string_view bytes) noexcept {
+  const std::size_t end = bytes.find("\r\n\r\n");
+  if (end == std::string_view::npos) {
+    const bool too_long = bytes.size() > kMaxUpgradeReplySize;
+    return {too_long ? UpgradeStatus::rejected : UpgradeStatus::incomplete, 0};
+  }
+  if (bytes.substr(0, 9) != "HTTP/1.1 " || bytes.substr(9, 3) != "200") return {UpgradeStatus::rejected, 0};
+  return {UpgradeStatus::accepted, end + 4};
 }
 
 UpgradeReply check_upgrade_reply(std::string_view bytes,

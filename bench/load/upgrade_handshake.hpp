@@ -28,7 +28,9 @@ inline constexpr std::size_t kMaxUpgradeRequestSize = 1024;
 // Writes the request into `out` (at least kMaxUpgradeRequestSize bytes); returns its size, or 0
 // when host and path do not fit.
 std::size_t write_upgrade_request(char* out, std::string_view host_header, std::string_view path,
-                                  const HandshakeKey& key);
+                                  const HandshakeKey& key, bool offer_deflate = false);
+// A plain GET for a Server-Sent Events stream, the same way.
+std::size_t write_stream_request(char* out, std::string_view host_header, std::string_view path);
 
 enum class UpgradeStatus : std::uint8_t { incomplete, accepted, rejected };
 
@@ -41,5 +43,7 @@ struct UpgradeReply {
 inline constexpr std::size_t kMaxUpgradeReplySize = 8192;
 
 UpgradeReply check_upgrade_reply(std::string_view bytes, std::string_view expected_accept) noexcept;
+// The reply to write_stream_request: accepted on "200" (the stream follows the blank line).
+UpgradeReply check_stream_reply(std::string_view bytes) noexcept;
 
 }  // namespace levelcast::load

@@ -10,6 +10,16 @@ double amplitude_to_db(double amplitude) {
   return 20.0 * std::log10(amplitude);
 }
 
+size_t replace_non_finite(std::span<float> samples) {
+  size_t replaced = 0;
+  for (float& s : samples) {
+    if (std::isfinite(s)) continue;
+    s = s < 0 ? -1.0f : 1.0f;  // NaN compares false: +1.0
+    ++replaced;
+  }
+  return replaced;
+}
+
 void LevelMeter::measure(std::span<const float> interleaved, std::vector<ChannelLevel>& out) const {
   const auto channels = static_cast<size_t>(channels_);
   out.assign(channels, ChannelLevel{});

@@ -23,4 +23,9 @@ class LevelMeter {
 // 20*log10(amplitude); -infinity for 0.
 double amplitude_to_db(double amplitude);
 
+// Replaces each non-finite sample (NaN, +-infinity) with full scale (-1.0 for -infinity, +1.0
+// otherwise), so that every meter reads it as clipping rather than silence and no NaN reaches a
+// filter's state; returns how many it replaced.
+size_t replace_non_finite(std::span<float> samples);
+
 }  // namespace levelcast

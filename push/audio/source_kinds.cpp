@@ -24,10 +24,11 @@ enum : uint32_t {
   kTruePeak = 1u << 6,
   kBands = 1u << 7,
   kPeakHold = 1u << 8,
+  kMaxLine = 1u << 9,
   kMeasure = kLoudness | kTruePeak | kBands | kPeakHold,  // every audio kind
 };
 
-constexpr std::array<SourceKey, 9> kKeys = {{{"format", kFormat},
+constexpr std::array<SourceKey, 10> kKeys = {{{"format", kFormat},
                                              {"rate", kRate},
                                              {"channels", kChannels},
                                              {"loop", kLoop},
@@ -35,7 +36,8 @@ constexpr std::array<SourceKey, 9> kKeys = {{{"format", kFormat},
                                              {"loudness", kLoudness},
                                              {"truepeak", kTruePeak},
                                              {"bands", kBands},
-                                             {"peakhold", kPeakHold}}};
+                                             {"peakhold", kPeakHold},
+                                             {"max_line", kMaxLine}}};
 
 std::unique_ptr<AudioSource> open_synth(const SourceSpec& spec, bool, std::string&) {
   return std::make_unique<SynthSource>(spec.channels, spec.sample_rate);
@@ -85,7 +87,7 @@ constexpr std::array<SourceKindRow, 6> kKinds = {{
      true, open_wav, nullptr},
     {SourceKind::exec, "exec", kFormat | kRate | kChannels | kRestart | kMeasure, "a command", false, "",
      false, true, open_exec, nullptr},
-    {SourceKind::lines, "lines", kRestart, "a command", false, "", false, true, nullptr,
+    {SourceKind::lines, "lines", kRestart | kMaxLine, "a command", false, "", false, true, nullptr,
      open_lines},
     {SourceKind::alsa, "alsa", kRate | kChannels | kMeasure, "a device name (e.g. default or hw:0)", false,
      "", true, kAlsaBuilt, open_alsa, nullptr},

@@ -72,7 +72,12 @@ std::optional<bool> parse_flag(std::string_view text) {
 std::optional<LoudnessModes> parse_loudness(std::string_view text) {
   LoudnessModes modes;
   for (const char c : text) {
-    bool* mode = c == 'm' ? &modes.momentary : c == 's' ? &modes.short_term : c == 'i' ? &modes.integrated : nullptr;
+    bool* mode = c == 'm'   ? &modes.momentary
+                 : c == 's' ? &modes.short_term
+                 : c == 'i' ? &modes.integrated
+                 : c == 'l' ? &modes.range
+                 : c == 'x' ? &modes.maxima
+                            : nullptr;
     if (mode == nullptr || *mode) return std::nullopt;
     *mode = true;
   }
@@ -110,7 +115,8 @@ std::string apply_option(SourceSpec& spec, std::string_view key, std::string_vie
     else return "restart must be always or never";
   } else if (key == "loudness") {
     const auto modes = parse_loudness(value);
-    if (!modes) return "loudness must combine m, s and i (momentary, short-term, integrated), e.g. ms";
+    if (!modes) return "loudness must combine m, s, i, l and x (momentary, short-term, integrated, range, "
+             "maxima), e.g. ms";
     spec.meter.loudness = *modes;
   } else if (key == "bands") {
     if (value == "octave") spec.meter.bands = BandLayout::octave;
@@ -119,6 +125,10 @@ std::string apply_option(SourceSpec& spec, std::string_view key, std::string_vie
       spec.meter.bands = BandLayout::log_spaced;
       spec.meter.band_count = *count;
     } else return fmt::format("bands must be octave, third or a number from 1 to {}", kMaxBandCount);
+  } else if (key == "max_line") {
+    const auto bytes = parse_int(value, kMinLineLimit, kMaxLineLimit);
+    if (!bytes) return fmt::format("max_line must be bytes from {} to {}", kMinLineLimit, kMaxLineLimit);
+    spec.max_line = static_cast<size_t>(*bytes);
   } else if (key == "peakhold") {
     double seconds = -1;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);

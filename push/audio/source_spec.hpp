@@ -9,8 +9,9 @@
 //            key=value with a known key, otherwise that text belongs to ARG.
 //
 // Keys: format (s16le, s32le, f32le), rate, channels, loop (wav), restart (exec, lines:
-// always|never), loudness (m, s, i combined: "ms", "msi"), truepeak (0|1), bands (octave | third
-// | N log-spaced bands from 20 Hz to 20 kHz), peakhold (seconds; 0 = off).
+// always|never), loudness (m, s, i, l, x combined: "ms", "msilx"), truepeak (0|1), bands (octave |
+// third | N log-spaced bands from 20 Hz to 20 kHz), peakhold (seconds; 0 = off), max_line (lines:
+// bytes, cut at a UTF-8 character boundary).
 #include <string>
 #include <string_view>
 
@@ -26,7 +27,11 @@ struct LoudnessModes {
   bool momentary = false;
   bool short_term = false;
   bool integrated = false;
-  bool any() const { return momentary || short_term || integrated; }
+  bool range = false;   // l: loudness range (EBU Tech 3342)
+  bool maxima = false;  // x: maximum momentary and short-term loudness
+  bool any() const { return momentary || short_term || integrated || range || maxima; }
+  // What a reset restarts: integrated, range and maxima.
+  bool resettable() const { return integrated || range || maxima; }
 };
 
 // What a topic measures beyond per-channel RMS and peak.
@@ -48,6 +53,7 @@ struct SourceSpec {
   bool loop = false;
   RestartPolicy restart = RestartPolicy::always;
   MeterOptions meter;
+  size_t max_line = 65536;  // lines: longer lines go out in pieces of at most this many bytes
 };
 
 inline constexpr int kMinSampleRate = 8000;
@@ -55,6 +61,8 @@ inline constexpr int kMaxSampleRate = 384000;
 inline constexpr int kMaxChannels = 64;
 inline constexpr int kMaxBandCount = 128;
 inline constexpr double kMaxPeakHoldSeconds = 60.0;
+inline constexpr int kMinLineLimit = 4;  // max_line: room for the longest UTF-8 character
+inline constexpr int kMaxLineLimit = 16 << 20;
 
 // Parses one --source value. On failure returns a default SourceSpec and sets `error` to one
 // line naming the source and the reason; on success clears `error`.

@@ -39,6 +39,12 @@ void TopicMeter::measure(std::span<const float> interleaved_block, Snapshot& out
   }
 }
 
+bool TopicMeter::reset_loudness() {
+  if (!resets_loudness()) return false;
+  loudness_->reset();
+  return true;
+}
+
 std::vector<std::string> TopicMeter::fields() const {
   std::vector<std::string> fields = {"rms", "peak"};
   if (peak_hold_) fields.emplace_back("peak_hold");
@@ -46,6 +52,11 @@ std::vector<std::string> TopicMeter::fields() const {
   if (options_.loudness.short_term) fields.emplace_back("loudness.short_term");
   if (options_.loudness.integrated) fields.emplace_back("loudness.integrated");
   if (options_.true_peak) fields.emplace_back("loudness.true_peak");
+  if (options_.loudness.range) fields.emplace_back("loudness.range");
+  if (options_.loudness.maxima) {
+    fields.emplace_back("loudness.max_momentary");
+    fields.emplace_back("loudness.max_short_term");
+  }
   if (bands_) fields.emplace_back("bands");
   return fields;
 }

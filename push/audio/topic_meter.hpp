@@ -34,9 +34,15 @@ class TopicMeter {
   // kNotMeasured, false or empty. Time advances by the block's duration (for peak hold).
   void measure(std::span<const float> interleaved_block, Snapshot& out);
 
+  // Restarts integrated loudness, loudness range and maxima from the next block; false (and
+  // nothing done) when the topic measures none of them.
+  bool reset_loudness();
+  // Whether reset_loudness() does anything.
+  bool resets_loudness() const { return loudness_ != nullptr && options_.loudness.resettable(); }
+
   // What the topic carries, for /topics: "rms", "peak", then as asked "peak_hold",
   // "loudness.momentary", "loudness.short_term", "loudness.integrated", "loudness.true_peak",
-  // "bands".
+  // "loudness.range", "loudness.max_momentary", "loudness.max_short_term", "bands".
   std::vector<std::string> fields() const;
   // Centre frequencies of the bands (empty without bands), for /topics.
   const std::vector<double>& band_hz() const;

@@ -15,6 +15,7 @@ namespace {
 constexpr uint16_t kFormatPcm = 1;
 constexpr uint16_t kFormatFloat = 3;
 constexpr uint16_t kFormatExtensible = 0xFFFE;
+constexpr uint32_t kSizeUntilTheEnd = 0xFFFFFFFF;
 // The sub-format GUID of WAVE_FORMAT_EXTENSIBLE is the format tag followed by these 14 bytes.
 constexpr std::array<uint8_t, 14> kGuidTail = {0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80,
                                                 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71};
@@ -99,12 +100,15 @@ bool read_wav_header(int fd, uint64_t file_size, WavLayout& layout, std::string&
         reason = "data chunk before fmt chunk";
         return false;
       }
-      if (body + size > file_size) {
+      // Streaming writers (ffmpeg to a pipe, and others) cannot go back to fill in the size:
+      // they write 0xFFFFFFFF, "until the end of the file".
+      const uint64_t data_size = size == kSizeUntilTheEnd ? file_size - body : size;
+      if (body + data_size > file_size) {
         reason = "data chunk truncated";
         return false;
       }
       layout.data_offset = body;
-      layout.data_bytes = size / layout.frame_bytes * layout.frame_bytes;
+      layout.data_bytes = data_size / layout.frame_bytes * layout.frame_bytes;
       return true;
     }
     offset = body + size + (size & 1);  // chunks are padded to an even size

@@ -1,7 +1,8 @@
 #pragma once
 // read_wav_header: finds the format and the audio data of a RIFF/WAVE file. Supports PCM 16,
 // 24 and 32-bit and IEEE float 32 (format tags 1 and 3, and WAVE_FORMAT_EXTENSIBLE with those
-// sub-formats); skips chunks it does not know (LIST, fact, bext, ...). Pure function of the
+// sub-formats); skips chunks it does not know (LIST, fact, bext, ...). A data size of 0xFFFFFFFF
+// (a streaming writer's "until the end") means the rest of the file. Pure function of the
 // file's bytes; any thread.
 #include <cstdint>
 #include <string>

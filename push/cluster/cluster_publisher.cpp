@@ -180,23 +180,12 @@ void ClusterPublisher::drain() {
 }
 
 void ClusterPublisher::take(const ClusterItem& item) {
-  FrameRef frame(item.frame);
-  const size_t index = item.channel / 2;
-  if (index >= owned_.size()) return;
-  Owned& t = owned_[index];
-  const bool binary = item.channel == t.topic->binary_channel;
-  if (frame->seq() == 0) {
-    if (!binary) add_event(index, std::move(frame), item.ts);
-    return;
-  }
-  if (!binary) {
-    if (t.pending.json) complete(index, std::exchange(t.pending, Held{}));  // its binary twin never came
-    t.pending = Held{frame->seq(), item.ts, std::move(frame), FrameRef()};
-    if (!t.topic->has_binary) complete(index, std::exchange(t.pending, Held{}));
-  } else if (t.pending.json && t.pending.seq == frame->seq()) {
-    t.pending.binary = std::move(frame);
-    complete(index, std::exchange(t.pending, Held{}));
-  }
+  FrameRef json(item.json);
+  FrameRef binary(item.binary);
+  if (item.topic >= owned_.size()) return;
+  if (json->seq() == 0) return add_event(item.topic, std::move(json), item.ts);
+  const uint64_t seq = json->seq();
+  complete(item.topic, Held{seq, item.ts, std::move(json), std::move(binary)});
 }
 
 void ClusterPublisher::complete(size_t index, Held held) {
@@ -209,7 +198,7 @@ void ClusterPublisher::complete(size_t index, Held held) {
 
 void ClusterPublisher::add_event(size_t index, FrameRef frame, int64_t ts) {
   Owned& t = owned_[index];
-  t.ended = true;  // the only event a local producer sends
+  if (event_name(frame_payload(frame.get())) == "ended") t.ended = true;
   if (redis_.connected() && t.leased)
     outgoing_.push_back({static_cast<uint32_t>(index), RecordType::event, Held{0, ts, std::move(frame), FrameRef()}});
 }

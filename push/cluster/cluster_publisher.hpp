@@ -58,7 +58,6 @@ class ClusterPublisher {
     bool leased = false;
     std::string holder;  // another node holding the lease, once logged
     std::deque<Held> ring;  // the last --history snapshots, for writing back
-    Held pending;           // a JSON frame whose binary twin has not arrived yet
     uint64_t last_seq = 0;
     bool ended = false;
     std::string stream_key;

@@ -18,14 +18,15 @@ constexpr int64_t kRelearnNs = 1'000'000'000;
 }  // namespace
 
 ClusterRelay::ClusterRelay(const ClusterConfig& config, TopicRegistry& topics, BroadcastHub& hub,
-                           ClusterCounters& counters)
+                           ClusterCounters& counters, ProducerCounters& encoded, DeflateSettings deflate)
     : config_(config),
       keys_{config.prefix},
       topics_(topics),
       local_topics_(topics.size()),
-      publisher_(hub, BroadcastHub::Origin::relayed),
-      references_per_frame_(publisher_.references_per_frame()),
+      hub_(hub),
       counters_(counters),
+      encoded_(encoded),
+      deflate_(deflate),
       backoff_(static_cast<uint32_t>(mono_nanos() ^ 0x5bd1e995)) {}
 
 ClusterRelay::~ClusterRelay() { stop(); }
@@ -135,8 +136,9 @@ void ClusterRelay::on_record(const ClusterRecord& record, std::string_view node)
   hear(*r, mono_nanos());
   if (record.type == RecordType::heartbeat) return on_heartbeat(*r, record);
   if (record.type == RecordType::event) {
-    r->topic->ended.store(true, std::memory_order_relaxed);
-    return send_event(*r, record.json);
+    const std::string_view name = event_name(record.json);
+    if (name == "ended") r->topic->ended.store(true, std::memory_order_relaxed);
+    return send_event(*r, name, record.json);
   }
   if (record.epoch != r->epoch) change_epoch(*r, record.epoch);
   if (record.seq <= r->last) return;  // already delivered (from the stream)
@@ -155,7 +157,7 @@ void ClusterRelay::on_heartbeat(Remote& r, const ClusterRecord& record) {
 }
 
 ClusterRelay::Remote* ClusterRelay::remote_for(std::string_view name) {
-  if (const Topic* known = topics_.find(name); known != nullptr && known->json_channel / 2 < local_topics_)
+  if (const Topic* known = topics_.find(name); known != nullptr && known->first_channel / kFormsPerTopic < local_topics_)
     return nullptr;  // one of ours
   auto it = remotes_.find(name);
   if (it == remotes_.end()) it = remotes_.emplace(std::string(name), Remote{}).first;
@@ -185,6 +187,7 @@ bool ClusterRelay::learn(std::string_view name, Remote& r) {
            meta->node, topics_.capacity());
     return false;
   }
+  r.publisher = std::make_unique<TopicPublisher>(*r.topic, hub_, encoded_, deflate_, TopicPublisher::Origin::relayed);
   LC_LOG(info, "cluster: topic '{}' of node '{}' learned", name, meta->node);
   r.heard_ns = mono_nanos();
   return true;
@@ -223,10 +226,7 @@ void ClusterRelay::change_epoch(Remote& r, uint64_t epoch) {
 
 void ClusterRelay::deliver(Remote& r, const Payload& p) {
   Topic& t = *r.topic;
-  publisher_.publish(make_shared_frame(Opcode::text, as_bytes(p.json), references_per_frame_, p.seq), t.json_channel);
-  if (t.has_binary && !p.binary.empty())
-    publisher_.publish(make_shared_frame(Opcode::binary, as_bytes(p.binary), references_per_frame_, p.seq),
-                       t.binary_channel);
+  r.publisher->publish_snapshot(p.seq, p.json, as_bytes(p.binary));
   r.last = p.seq;
   t.last_seq.store(p.seq, std::memory_order_relaxed);
   t.ended.store(false, std::memory_order_relaxed);
@@ -238,18 +238,14 @@ void ClusterRelay::deliver(Remote& r, const Payload& p) {
   }
 }
 
-void ClusterRelay::send_event(Remote& r, std::string_view event_json) {
-  const Topic& t = *r.topic;
-  for (const uint32_t channel : {t.json_channel, t.binary_channel}) {
-    if (channel == t.binary_channel && !t.has_binary) break;
-    publisher_.publish(make_shared_frame(Opcode::text, as_bytes(event_json), references_per_frame_), channel);
-  }
+void ClusterRelay::send_event(Remote& r, std::string_view name, std::string_view event_json) {
+  r.publisher->publish_event(name, event_json);
 }
 
 void ClusterRelay::send_named_event(Remote& r, std::string_view event) {
   event_.clear();
   append_event_json(event_, r.topic->name, event);
-  send_event(r, event_);
+  send_event(r, event, event_);
 }
 
 void ClusterRelay::hear(Remote& r, int64_t now) {

@@ -1,8 +1,8 @@
 #pragma once
 // ClusterRelay: one thread per node that brings the other nodes' topics to this node's workers.
 // It subscribes to P:live and, to the workers, is one more producer: each snapshot's payloads
-// are framed once per format and go through the same queues as a local producer's (encode
-// once). It skips its own node's records. Topics are learned at run time (P:topics, P:meta:NAME)
+// go through a TopicPublisher per topic, framed once per form and queued to the workers as a
+// local producer's are (encode once). It skips its own node's records. Topics are learned at run time (P:topics, P:meta:NAME)
 // and added to the registry, up to --max-topics.
 //
 // One seq per topic across the cluster: the relay delivers each topic's snapshots in seq order
@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -29,12 +30,15 @@
 #include "push/cluster/redis_connection.hpp"
 #include "push/cluster/retry_backoff.hpp"
 #include "push/topic.hpp"
+#include "push/topic_publisher.hpp"
 
 namespace levelcast {
 
 class ClusterRelay {
  public:
-  ClusterRelay(const ClusterConfig& config, TopicRegistry& topics, BroadcastHub& hub, ClusterCounters& counters);
+  // `encoded` counts the frames the relay encodes (a producer's counters of its own).
+  ClusterRelay(const ClusterConfig& config, TopicRegistry& topics, BroadcastHub& hub, ClusterCounters& counters,
+               ProducerCounters& encoded, DeflateSettings deflate);
   ~ClusterRelay();
   ClusterRelay(const ClusterRelay&) = delete;
   ClusterRelay& operator=(const ClusterRelay&) = delete;
@@ -45,6 +49,7 @@ class ClusterRelay {
  private:
   struct Remote {
     Topic* topic = nullptr;  // null until its description is read
+    std::unique_ptr<TopicPublisher> publisher;  // with the topic
     bool refused = false;    // over --max-topics: not served
     int64_t next_learn_ns = 0;
     uint64_t epoch = 0;
@@ -71,7 +76,7 @@ class ClusterRelay {
   bool fill(std::string_view name, Remote& r, uint64_t through);
   void change_epoch(Remote& r, uint64_t epoch);
   void deliver(Remote& r, const Payload& p);
-  void send_event(Remote& r, std::string_view event_json);
+  void send_event(Remote& r, std::string_view name, std::string_view event_json);
   void send_named_event(Remote& r, std::string_view event);
   void hear(Remote& r, int64_t now);
   void check_stalls(int64_t now);
@@ -81,9 +86,10 @@ class ClusterRelay {
   ClusterKeys keys_;
   TopicRegistry& topics_;
   size_t local_topics_;  // registry indices below this are this node's own
-  BroadcastHub::Publisher publisher_;
-  uint32_t references_per_frame_;
+  BroadcastHub& hub_;
   ClusterCounters& counters_;
+  ProducerCounters& encoded_;
+  DeflateSettings deflate_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 

@@ -108,6 +108,15 @@ std::vector<std::string> split(std::string_view text) {
 
 }  // namespace
 
+std::string_view event_name(std::string_view json) {
+  constexpr std::string_view kKey = R"("event":")";
+  const size_t start = json.find(kKey);
+  if (start == std::string_view::npos) return {};
+  const std::string_view rest = json.substr(start + kKey.size());
+  const size_t end = rest.find('"');
+  return end == std::string_view::npos ? std::string_view{} : rest.substr(0, end);
+}
+
 bool valid_topic_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {

@@ -81,6 +81,8 @@ std::optional<TopicMeta> read_topic_meta(const redisReply* reply);
 std::optional<std::string_view> read_message_payload(const redisReply* reply);
 // Names from an SMEMBERS reply (strings only).
 std::vector<std::string_view> read_string_array(const redisReply* reply);
+// The name of an event from its JSON ({"topic":"mic","event":"ended"} -> "ended"); "" if none.
+std::string_view event_name(std::string_view json);
 // Valid topic names: as --source NAME ([A-Za-z0-9_-]{1,64}).
 bool valid_topic_name(std::string_view name);
 

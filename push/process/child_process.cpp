@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +13,7 @@
 #include <fmt/format.h>
 
 #include "core/check.hpp"
-
-extern char** environ;
+#include "push/process/child_launcher.hpp"
 
 namespace levelcast {
 namespace {
@@ -42,39 +40,6 @@ void close_if_open(int& fd) {
   fd = -1;
 }
 
-// The server blocks SIGINT/SIGTERM in every thread and ignores SIGPIPE; a child must start with
-// neither, or SIGTERM would not stop it and a closed pipe would not end it.
-struct SpawnSetup {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-
-  SpawnSetup(int stdout_end, int stderr_end) {
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, stdout_end, STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, stderr_end, STDERR_FILENO);
-    // Client sockets and other sources' fds must not live on in the command.
-    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigset_t all;
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, static_cast<short>(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP));
-  }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
-
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
@@ -97,19 +62,13 @@ bool ChildProcess::spawn(const std::string& command, std::string& error) {
     ::close(out.write_end);
     return false;
   }
-  pid_t pid = -1;
-  int rc = 0;
-  {
-    SpawnSetup setup(out.write_end, err.write_end);
-    const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
-    rc = ::posix_spawn(&pid, "/bin/sh", &setup.actions, &setup.attr, const_cast<char* const*>(argv), environ);
-  }
+  const pid_t pid = launch_child({&command, out.write_end, err.write_end});
   ::close(out.write_end);
   ::close(err.write_end);
-  if (rc != 0) {
+  if (pid < 0) {
     ::close(out.read_end);
     ::close(err.read_end);
-    error = fmt::format("cannot start /bin/sh: {}", std::strerror(rc));
+    error = fmt::format("cannot start /bin/sh: {}", std::strerror(-pid));
     return false;
   }
   pid_ = pid;

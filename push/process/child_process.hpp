@@ -2,7 +2,8 @@
 // ChildProcess: one run of `/bin/sh -c COMMAND` in a process group of its own, stdin from
 // /dev/null, stdout and stderr into pipes whose read ends this object owns (non-blocking,
 // close-on-exec). The child starts with default signal dispositions and an empty signal mask
-// whatever the server blocks or ignores, and inherits no descriptor but 0, 1 and 2.
+// whatever the server blocks or ignores, inherits no descriptor but 0, 1 and 2, and is killed
+// by the kernel if the server dies first, even by SIGKILL (ChildLauncher, PR_SET_PDEATHSIG).
 //
 // exit_fd() (a pidfd, Linux >= 5.3) becomes readable when the child exits, for poll(). An exited
 // child stays a zombie until reap(), so its process group cannot be reused meanwhile; reap()

@@ -63,12 +63,15 @@ size_t CommandStream::read(std::span<std::byte> out) {
 
 size_t CommandStream::step_running(std::span<std::byte> out) {
   enum { kInterrupt, kStdout, kStderr, kExit, kCount };
+  // Over its stderr rate the command's stderr is left unread for a while (its pipe fills).
+  const int stderr_pause = stderr_pause_ms();
   pollfd fds[kCount] = {{interrupt_.fd(), POLLIN, 0},
                         {stdout_open_ ? child_.stdout_fd() : -1, POLLIN, 0},
-                        {stderr_open_ ? child_.stderr_fd() : -1, POLLIN, 0},
+                        {stderr_open_ && stderr_pause == 0 ? child_.stderr_fd() : -1, POLLIN, 0},
                         {child_.exit_fd(), POLLIN, 0}};
   // A command that closed stdout but keeps running gets kExitAfterEofMs, then it is stopped.
-  const int timeout = stdout_open_ ? -1 : clamp_timeout(stdout_closed_ms_ + kExitAfterEofMs - now_ms());
+  int timeout = stdout_open_ ? -1 : clamp_timeout(stdout_closed_ms_ + kExitAfterEofMs - now_ms());
+  if (stderr_pause > 0 && (timeout < 0 || stderr_pause < timeout)) timeout = stderr_pause;
   const int n = ::poll(fds, kCount, timeout);
   if (n < 0 && errno != EINTR) {
     LC_LOG(error, "source {}: poll: {}", config_.name, std::strerror(errno));
@@ -133,14 +136,32 @@ void CommandStream::forward_stderr() {
       break;
     }
     stderr_lines_.feed(std::string_view(buffer, static_cast<size_t>(n)),
-                       [this](std::string_view line) { LC_LOG(info, "source {}: {}", config_.name, line); });
+                       [this](std::string_view line) { log_stderr_line(line); });
+  }
+}
+
+int CommandStream::stderr_pause_ms() {
+  return stderr_open_ ? static_cast<int>(stderr_limit_.ms_until_token(now_ms())) : 0;
+}
+
+void CommandStream::log_stderr_line(std::string_view line) {
+  if (!stderr_limit_.admit(now_ms())) return;
+  report_suppressed();
+  LC_LOG(info, "source {}: {}", config_.name, line);
+}
+
+void CommandStream::report_suppressed() {
+  if (const uint64_t n = stderr_limit_.take_suppressed(); n > 0) {
+    LC_LOG(warn, "source {}: {} stderr lines suppressed (more than {} a second)", config_.name, n,
+           LineRateLimit::kLinesPerSecond);
   }
 }
 
 void CommandStream::end_run() {
   forward_stderr();
   child_.terminate();  // only reaps when it has exited by itself
-  stderr_lines_.flush([this](std::string_view line) { LC_LOG(info, "source {}: {}", config_.name, line); });
+  stderr_lines_.flush([this](std::string_view line) { log_stderr_line(line); });
+  report_suppressed();
   const int64_t ran_ms = now_ms() - run_started_ms_;
   const std::string how = fmt::format("source {}: command {} after {:.1f} s", config_.name,
                                       child_.exit_description(), static_cast<double>(ran_ms) / 1000);

@@ -19,6 +19,7 @@
 
 #include "push/process/child_process.hpp"
 #include "push/process/interrupt_event.hpp"
+#include "push/process/line_rate_limit.hpp"
 #include "push/process/line_splitter.hpp"
 #include "push/process/restart_policy.hpp"
 
@@ -66,6 +67,9 @@ class CommandStream {
   void step_waiting();
   size_t read_stdout(std::span<std::byte> out);
   void forward_stderr();
+  void log_stderr_line(std::string_view line);
+  void report_suppressed();
+  int stderr_pause_ms();
   void end_run();
   void stop();
 
@@ -73,6 +77,7 @@ class CommandStream {
   ChildProcess child_;
   InterruptEvent interrupt_;
   LineSplitter stderr_lines_;
+  LineRateLimit stderr_limit_;
   Phase phase_ = Phase::running;
   bool stdout_open_ = false;
   bool stderr_open_ = false;

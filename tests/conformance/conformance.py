@@ -10,7 +10,8 @@ prints one line per case in id order, `PASS <id> <rule> -> <expected>` or the sa
 FAIL and `(got ...)`, then `N passed, M failed`. Exits 1 if any case failed.
 Cases are grouped like the Autobahn TestSuite: 0 handshake, 1 framing, 2 ping/pong,
 3 reserved bits, 4 opcodes, 5 fragmentation, 6 UTF-8, 7 close, 9 limits,
-10 the /levels route, 11 keep-alive.
+10 the /levels route, 11 keep-alive, 12 permessage-deflate (RFC 7692, on a third server
+started with --deflate).
 """
 import argparse
 import concurrent.futures
@@ -21,6 +22,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean when CTest runs us
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cases_close  # noqa: E402
+import cases_deflate  # noqa: E402
 import cases_fragmentation  # noqa: E402
 import cases_framing  # noqa: E402
 import cases_handshake  # noqa: E402
@@ -35,9 +37,11 @@ SERVER_OPTIONS = {
     "main": {"handshake-timeout": 1, "close-timeout": 1, "ping-interval": 1, "idle-timeout": 3},
     "keepalive": {"handshake-timeout": 1, "close-timeout": 1, "ping-interval": 0.5,
                   "idle-timeout": 1.5},
+    "deflate": {"handshake-timeout": 1, "close-timeout": 1, "deflate": None,
+                "deflate-min-bytes": 0, "rate": 50},
 }
 MODULES = (cases_handshake, cases_framing, cases_fragmentation, cases_utf8, cases_close,
-           cases_limits, cases_keepalive)
+           cases_limits, cases_keepalive, cases_deflate)
 
 
 def all_cases():

@@ -53,7 +53,7 @@ class ServerProcess:
         self.log = tempfile.TemporaryFile(mode="w+b", prefix=f"levelcast-{self.name}-")
         argv = [self.path, "--bind", "127.0.0.1", "--port", "0"]
         for opt, value in self.options.items():
-            argv += [f"--{opt}", str(value)]
+            argv += [f"--{opt}"] + ([] if value is None else [str(value)])  # None: a flag
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=self.log)
         lines = queue.Queue()

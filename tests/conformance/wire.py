@@ -138,6 +138,7 @@ class Conn:
         self.buf = bytearray()
         self.send_error = None
         self.route = None
+        self.deflate = False  # permessage-deflate negotiated: RSV1 may mark a server message
 
     @classmethod
     def connect(cls, addr, timeout=5.0):
@@ -218,7 +219,8 @@ class Conn:
         else:
             minimal = True
         result = Frame(bool(b0 & 0x80), (b0 >> 4) & 7, b0 & 0x0F, b"")
-        _check_server_frame(result, masked=bool(b1 & 0x80), minimal=minimal, length=n)
+        _check_server_frame(result, masked=bool(b1 & 0x80), minimal=minimal, length=n,
+                            allowed_rsv=4 if self.deflate and (b0 & 0x0F) in (TEXT, BINARY) else 0)
         self._need(at + n, deadline)
         result.payload = bytes(self.buf[at:at + n])
         del self.buf[:at + n]
@@ -235,10 +237,10 @@ class Conn:
             return rest
 
 
-def _check_server_frame(f, masked, minimal, length):
+def _check_server_frame(f, masked, minimal, length, allowed_rsv=0):
     if masked:
         raise ServerViolation("server sent a masked frame")
-    if f.rsv:
+    if f.rsv & ~allowed_rsv:
         raise ServerViolation(f"server set RSV bits {f.rsv} without an extension")
     if f.opcode not in OPCODE_NAMES:
         raise ServerViolation(f"server used reserved opcode {f.opcode}")

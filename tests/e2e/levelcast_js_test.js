@@ -11,9 +11,10 @@ const path = require("node:path");
 const levelcast = require(path.join(__dirname, "../../web/levelcast.js"));
 
 // Writes a binary snapshot exactly as docs/WEB.md lays it out.
-function encodeBinary({ seq, ts, rate, channels, loudness, bands, peakHold }) {
-  const flags = (loudness ? 1 : 0) | (bands ? 2 : 0) | (peakHold ? 4 : 0);
-  const size = 28 + channels.length * (peakHold ? 6 : 4) + (loudness ? 8 : 0) + (bands ? bands.length * 2 : 0);
+function encodeBinary({ seq, ts, rate, channels, loudness, bands, peakHold, range }) {
+  const flags = (loudness ? 1 : 0) | (bands ? 2 : 0) | (peakHold ? 4 : 0) | (range ? 8 : 0);
+  const size = 28 + channels.length * (peakHold ? 6 : 4) + (loudness ? 8 : 0) + (bands ? bands.length * 2 : 0) +
+               (range ? 6 : 0);
   const view = new DataView(new ArrayBuffer(size));
   const centi = (v) => (v === null ? -32768 : Math.round(v * 100));
   view.setUint8(0, 1);
@@ -41,6 +42,10 @@ function encodeBinary({ seq, ts, rate, channels, loudness, bands, peakHold }) {
     view.setInt16(at, centi(b), true);
     at += 2;
   }
+  for (const key of range ? ["range", "max_momentary", "max_short_term"] : []) {
+    view.setInt16(at, centi(range[key]), true);
+    at += 2;
+  }
   return view.buffer;
 }
 
@@ -60,6 +65,17 @@ test("decodeBinary reads every field of the layout", () => {
                                 { rms: null, peak: null, peak_hold: null }]);
   assert.deepEqual(s.loudness, { momentary: -23, short_term: -23.1, integrated: null, true_peak: -1.2 });
   assert.deepEqual(s.bands, [-40.5, -327.67, -3]);
+});
+
+test("decodeBinary reads the loudness range and maxima after the bands (flag 8)", () => {
+  const s = levelcast.decodeBinary(encodeBinary({
+    seq: 2, ts: 0, rate: 10, channels: [{ rms: -20, peak: -17 }],
+    loudness: { momentary: -23, short_term: null, integrated: -23.5, true_peak: null },
+    bands: [-30], range: { range: 10.5, max_momentary: -20, max_short_term: null },
+  }), "t");
+  assert.deepEqual(s.loudness, { momentary: -23, short_term: null, integrated: -23.5, true_peak: null,
+                                 range: 10.5, max_momentary: -20, max_short_term: null });
+  assert.deepEqual(s.bands, [-30]);
 });
 
 test("decodeBinary leaves out what the flags do not announce", () => {

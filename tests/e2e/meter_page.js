@@ -64,7 +64,8 @@ class ServerProcess {
   }
 
   start(port, ms) {
-    const args = ["--bind", "127.0.0.1", "--port", String(port), "--rate", "20", "--workers", "1"];
+    const args = ["--bind", "127.0.0.1", "--port", String(port), "--rate", "20", "--workers", "1",
+                  "--allow-reset", "--source", "synth=synth:loudness=msilx,truepeak=1"];
     const child = spawn(this.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", resolve));
@@ -226,7 +227,9 @@ const READ_PAGE = `(() => {
     state: badge ? badge.dataset.state : "", stateText: badge ? badge.textContent : "",
     topic: text(".name"), seq: Number(text(".seq")) || 0, rms: values(".readouts .rms"),
     peak: values(".readouts .peak"), rate: text(".rate"), delay: text(".delay"),
-    format: text(".format"), canvasHash, lit,
+    format: text(".format"), canvasHash, lit, event: text(".event"),
+    range: topic && !topic.querySelector("[data-field=range]").hidden ? text(".loudness .range") : "",
+    resetShown: topic ? !topic.querySelector("button.reset").hidden : false,
   };
 })()`;
 
@@ -254,6 +257,12 @@ async function run(args) {
     if (!/^-?\d+$/.test(moved.delay)) throw new Error("no delay shown: " + moved.delay);
     await browser.screenshot(shot);
     log("screenshot: " + shot);
+
+    if (!moved.resetShown) throw new Error("no reset button on a topic that allows resets");
+    await browser.evaluate(`document.querySelector("section.topic button.reset").click()`);
+    const reset = await waitFor("the loudness-reset event after a click on reset", 10000, read,
+                                (p) => /loudness reset at/.test(p.event));
+    log(`ok: reset button -> "${reset.event}", LRA shown as "${reset.range}"`);
 
     await server.kill();
     log("killed levelcast (SIGKILL)");

@@ -192,6 +192,29 @@ def unmask_seeds():
                   MASK + bytes([phase | offset << 2]) + bytes((i * 7) & 0xFF for i in range(length)))
 
 
+# --- line_splitter: [max_line - 4] [split count n] [n split lengths] [text] ---
+
+def line_splitter_seeds():
+    euro = "€".encode()
+    write("line_splitter", "euro_line_over_4096", b"\xfc\x00" + euro * 100 + b"\n")  # max_line 256
+    write("line_splitter", "euro_split_1_2_5", b"\x08\x03\x01\x02\x05" + euro * 20 + b"\nab\r\ncd")
+    write("line_splitter", "mixed_lines_crlf", b"\x00\x00" + "ok\r\nκόσμε 🎵\n\n\rx\r".encode())
+    write("line_splitter", "emoji_at_the_limit", b"\x01\x01\x03" + b"a" * 3 + "🎵".encode() * 10)
+    write("line_splitter", "continuation_run", b"\x00\x00" + b"\x80" * 30 + b"\n\xf8\x88\x80\x80\x80")
+
+
+# --- config: the TOML text of a --config file ---
+
+def config_seeds():
+    example = (HERE.parent.parent / "packaging" / "levelcast.toml").read_bytes()
+    write("config", "example", example)
+    write("config", "every_kind", b'port=8080\nbind="0.0.0.0"\nworkers=2\nrate=50\n'
+          b'source=["a=synth:channels=3", \'b=lines:echo "x"\']\nno-echo=false\n'
+          b'log-format="json"\nmax-lag=0.25\nsummary-interval=60\n# pin-cpus=""\n')
+    write("config", "bad_keys", b'port = 0\n[table]\nrate = "x"\nbogus = [1, 2]\n'
+          b'source = ["a=exec:cat:format=f32le"]\n')
+
+
 def bulk(data):
     return b"$%d\r\n%s\r\n" % (len(data), data)
 
@@ -227,13 +250,15 @@ def cluster_seeds():
 
 
 def main():
-    for target in ("http_request", "ws_reader", "utf8", "unmask", "cluster_reply"):
+    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter", "config", "cluster_reply"):
         shutil.rmtree(ROOT / target, ignore_errors=True)
         (ROOT / target).mkdir(parents=True)
     http_seeds()
     ws_seeds()
     utf8_seeds()
     unmask_seeds()
+    line_splitter_seeds()
+    config_seeds()
     cluster_seeds()
 
 

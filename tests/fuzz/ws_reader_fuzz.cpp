@@ -55,6 +55,14 @@ struct EventRecorder {
     events.push_back({Event::Kind::message, static_cast<int>(opcode), to_string(payload)});
     return true;
   }
+  // permessage-deflate: still compressed, so its UTF-8 is not the reader's to check.
+  bool on_compressed_message(Opcode opcode, std::span<uint8_t> payload) {
+    require(!stopped, "a message after a close or an error");
+    require(opcode == Opcode::text || opcode == Opcode::binary, "a message with a bad opcode");
+    require(payload.size() <= max_message, "a message over max_message");
+    events.push_back({Event::Kind::message, 100 + static_cast<int>(opcode), to_string(payload)});
+    return true;
+  }
   bool on_ping(std::span<uint8_t> payload) { return control(Event::Kind::ping, payload); }
   bool on_pong(std::span<uint8_t> payload) { return control(Event::Kind::pong, payload); }
   bool on_close(uint16_t code, std::string_view reason) {
@@ -94,10 +102,11 @@ struct Plan {
 size_t chunk_length(uint8_t code) { return code < 0xF0 ? code + 1u : (code - 0xEFu) * 256u; }
 
 // Feeds the stream in chunks as process_input does; returns the events.
-std::vector<Event> run(const Plan& plan, bool chunked) {
+std::vector<Event> run(const Plan& plan, bool chunked, bool deflate) {
   EventRecorder recorder;
   recorder.max_message = plan.max_message;
   MessageAssembly message;
+  message.deflate = deflate;
   std::string tail;  // the connection's unconsumed input
   bool closed = false;
   size_t pos = 0;
@@ -144,8 +153,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Plan plan{kMaxMessage[data[0] & 7], (data[0] & 8) != 0, input.subspan(1, count),
             input.subspan(1 + count)};
 
-  const std::vector<Event> chunked = run(plan, true);
-  if (plan.feed_after_stop) return 0;  // events after a close are the worker's to ignore
-  require(chunked == run(plan, false), "the events depend on the chunking");
+  // Every input is read twice: as on a plain connection, and as on one that negotiated
+  // permessage-deflate (RSV1 allowed on a message's first frame).
+  for (const bool deflate : {false, true}) {
+    const std::vector<Event> chunked = run(plan, true, deflate);
+    if (plan.feed_after_stop) continue;  // events after a close are the worker's to ignore
+    require(chunked == run(plan, false, deflate), "the events depend on the chunking");
+  }
   return 0;
 }

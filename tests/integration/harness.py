@@ -129,10 +129,12 @@ class Server:
     that thread).
     """
 
-    def __init__(self, *options, max_fds=None, stdin_pipe=False):
+    def __init__(self, *options, max_fds=None, stdin_pipe=False, port=0):
         """`options` follow --bind/--port; `max_fds` lowers the child's RLIMIT_NOFILE;
-        `stdin_pipe` gives the test the server's stdin (self.stdin) to write audio into."""
+        `stdin_pipe` gives the test the server's stdin (self.stdin) to write audio into;
+        `port` is 0 (any free port) unless a test needs a given one."""
         self.options = [str(o) for o in options]
+        self.requested_port = port
         self.max_fds = max_fds
         self.stdin_pipe = stdin_pipe
         self.proc = None
@@ -156,7 +158,8 @@ class Server:
         self._dir = tempfile.TemporaryDirectory(prefix="levelcast-it-")
         out_path = os.path.join(self._dir.name, "stdout")
         err_path = os.path.join(self._dir.name, "stderr")
-        command = [server_path(), "--bind", "127.0.0.1", "--port", "0", *self.options]
+        command = [server_path(), "--bind", "127.0.0.1", "--port", str(self.requested_port),
+                   *self.options]
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             stdin = subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL
             self.proc = subprocess.Popen(command, stdin=stdin, stdout=out,

@@ -109,10 +109,10 @@ def upgrade_headers(key=None, version="13", upgrade="websocket"):
     return headers
 
 
-def upgrade_request(port, path, key):
+def upgrade_request(port, path, key, extra_headers=()):
     """The bytes of a well-formed client handshake."""
     lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
-    lines += [f"{name}: {value}" for name, value in upgrade_headers(key)]
+    lines += [f"{name}: {value}" for name, value in [*upgrade_headers(key), *extra_headers]]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
 
 
@@ -175,7 +175,8 @@ class RawWebSocket:
     Owns one blocking socket. Frames are read without any reassembly.
     """
 
-    def __init__(self, port, path="/levels", rcvbuf=None, timeout=5.0):
+    def __init__(self, port, path="/levels", rcvbuf=None, timeout=5.0, extra_headers=()):
+        self.extra_headers = extra_headers
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf is not None:
             # Before connect, so that the advertised window is small from the start.
@@ -190,7 +191,7 @@ class RawWebSocket:
     def _handshake(self, port, path, timeout):
         self.sock.connect(("127.0.0.1", port))
         key = new_key()
-        self.sock.sendall(upgrade_request(port, path, key))
+        self.sock.sendall(upgrade_request(port, path, key, self.extra_headers))
         response, leftover = read_response_head(self.sock, timeout)
         if response.status != 101:
             raise HandshakeRefused(path, response)
@@ -254,6 +255,11 @@ class RawWebSocket:
 
     def recv_frame(self, timeout=5.0):
         """Return (fin, opcode, payload) of the next server frame; checks it is unmasked."""
+        first, payload = self.recv_raw_frame(timeout)
+        return bool(first & 0x80), first & 0x0F, payload
+
+    def recv_raw_frame(self, timeout=5.0):
+        """Return (first header byte, payload) of the next server frame (RSV bits included)."""
         deadline = harness.Deadline(timeout, "the server")
         first, second = self._take(2, deadline)
         if second & 0x80:
@@ -263,7 +269,7 @@ class RawWebSocket:
             (size,) = struct.unpack("!H", self._take(2, deadline))
         elif size == 127:
             (size,) = struct.unpack("!Q", self._take(8, deadline))
-        return bool(first & 0x80), first & 0x0F, self._take(size, deadline)
+        return first, self._take(size, deadline)
 
     def recv_close(self, timeout=5.0):
         """Skip data frames until a close frame; return its code (None: empty body).

@@ -70,6 +70,17 @@ TEST(OutputQueue, KeepsARunWithinTheBoundAndTheLatestPastIt) {
   EXPECT_EQ(leases.held_count(), 0u);
 }
 
+TEST(OutputQueue, AFrameLargerThanTheByteBoundStillGoesIntoAnEmptyQueue) {
+  FrameLeases leases;
+  OutputQueue q;
+  HeldFrame* big = leases.hold(make_shared_frame(Opcode::text, as_bytes(std::string(5000, 'b')), 1));
+  EXPECT_TRUE(q.has_room(*big, PendingBound{4, 1000}));
+  EXPECT_EQ(q.offer(big, leases, PendingBound{4, 1000}), 0u);
+  EXPECT_FALSE(q.has_room(*big, PendingBound{4, 1000}));
+  leases.unuse(big);
+  q.clear(leases);
+}
+
 TEST(OutputQueue, TheByteBoundCountsToo) {
   FrameLeases leases;
   OutputQueue q;

@@ -55,6 +55,25 @@ TEST(SnapshotBinary, OptionalSectionsAreFlaggedAndAppended) {
   EXPECT_EQ(at<int16_t>(out, 44), -3050);
 }
 
+TEST(SnapshotBinary, RangeAndMaximaComeLastUnderFlag8) {
+  Snapshot s;
+  s.channels = {{-10.0, -5.0}};
+  s.has_loudness = true;
+  s.loudness.integrated = -23.0;
+  s.loudness.range = 10.04;
+  s.loudness.max_momentary = -20.0;  // max short-term not measured
+  s.bands_db = {-40.0};
+  std::string out;
+  append_snapshot_binary(out, s);
+  EXPECT_EQ(at<uint8_t>(out, 1), 1 | 2 | 8);
+  ASSERT_EQ(out.size(), kBinaryHeaderBytes + 2 * 2 + 4 * 2 + 1 * 2 + 3 * 2);
+  EXPECT_EQ(at<int16_t>(out, 36), -2300);  // integrated
+  EXPECT_EQ(at<int16_t>(out, 40), -4000);  // the band, where a decoder without flag 8 reads it
+  EXPECT_EQ(at<int16_t>(out, 42), 1004);
+  EXPECT_EQ(at<int16_t>(out, 44), -2000);
+  EXPECT_EQ(at<int16_t>(out, 46), kBinaryNull);
+}
+
 TEST(SnapshotBinary, CentiDbClampsAndMapsNonFiniteToNull) {
   EXPECT_EQ(to_centi_db(-1000.0), -32767);
   EXPECT_EQ(to_centi_db(400.0), 32767);

@@ -9,10 +9,12 @@ TEST(TopicRegistry, EachTopicGetsAJsonAndABinaryChannel) {
   TopicRegistry topics;
   topics.add("a", "synth");
   const Topic& b = topics.add("b", "pcm");
-  EXPECT_EQ(topics.channel_count(), 4u);
-  EXPECT_EQ(b.channel(Format::json), 2u);
-  EXPECT_EQ(b.channel(Format::binary), 3u);
-  EXPECT_EQ(&topics.for_channel(3), &b);
+  EXPECT_EQ(topics.channel_count(), 2 * kFormsPerTopic);
+  EXPECT_EQ(b.channel(Format::json), kFormsPerTopic);
+  EXPECT_EQ(b.channel(Format::binary), kFormsPerTopic + 1);
+  EXPECT_EQ(b.channel(Format::sse), kFormsPerTopic + 2);
+  EXPECT_EQ(&topics.for_channel(kFormsPerTopic + 4), &b);
+  EXPECT_EQ(TopicRegistry::form_of(b.channel(Format::binary_deflate)), Format::binary_deflate);
   EXPECT_EQ(topics.default_topic()->name, "a");
   EXPECT_EQ(topics.find("b"), &b);
   EXPECT_EQ(topics.find("c"), nullptr);
@@ -42,7 +44,7 @@ TEST(TopicRegistry, TopicsAddedAtRunTimeUpToItsCapacity) {
   ASSERT_NE(remote, nullptr);
   EXPECT_EQ(*remote->node.load(), "B");
   EXPECT_EQ(topics.intern_node("B"), remote->node.load());
-  EXPECT_EQ(remote->json_channel, 2u);
+  EXPECT_EQ(remote->json_channel, kFormsPerTopic);
   EXPECT_EQ(topics.find("remote"), remote);
   EXPECT_EQ(topics.add_described("third", "synth", [](Topic&) {}), nullptr);
   EXPECT_EQ(topics.size(), 2u);

@@ -1,4 +1,5 @@
 #include "push/audio/exec_source.hpp"
+#include "core/log.hpp"
 
 #include <sys/wait.h>
 
@@ -46,6 +47,7 @@ TEST(ExecSource, ReadsKnownPcmAndEndsWithRestartNever) {
   std::vector<float> block(4);
   EXPECT_EQ(source->read(block), 0u);  // stays ended
   EXPECT_TRUE(reaped(pid));
+  ASSERT_TRUE(flush_log(5000));  // the log is written by its own thread
   const std::string log = testing::internal::GetCapturedStderr();
   EXPECT_NE(log.find("source test: hello from stderr"), std::string::npos) << log;
   EXPECT_NE(log.find("source test: command exited with status 0"), std::string::npos) << log;

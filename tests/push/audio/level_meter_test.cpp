@@ -51,5 +51,18 @@ TEST(LevelMeter, ChannelsAreMeasuredApart) {
   EXPECT_TRUE(std::isinf(levels[1].rms_db));
 }
 
+TEST(LevelMeter, NonFiniteSamplesBecomeFullScaleNotSilence) {
+  std::vector<float> block = {0.0f, std::nanf(""), INFINITY, -INFINITY, 0.25f, 0.0f};
+  EXPECT_EQ(replace_non_finite(block), 3u);
+  EXPECT_EQ(block, (std::vector<float>{0.0f, 1.0f, 1.0f, -1.0f, 0.25f, 0.0f}));
+  LevelMeter meter(2);
+  std::vector<ChannelLevel> levels;
+  meter.measure(block, levels);
+  for (const auto& l : levels) {
+    EXPECT_TRUE(std::isfinite(l.rms_db));
+    EXPECT_NEAR(l.peak_db, 0.0, 0.01);
+  }
+}
+
 }  // namespace
 }  // namespace levelcast

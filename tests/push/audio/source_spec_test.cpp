@@ -106,6 +106,20 @@ TEST(SourceSpec, ExecAndLinesRestart) {
   EXPECT_EQ(lines.arg, "tail -F /var/log/syslog");
 }
 
+TEST(SourceSpec, LoudnessRangeAndMaxima) {
+  const LoudnessModes modes = parse_ok("a=synth:loudness=msilx").meter.loudness;
+  EXPECT_TRUE(modes.range && modes.maxima && modes.integrated);
+  EXPECT_FALSE(parse_ok("a=synth:loudness=ms").meter.loudness.resettable());
+  EXPECT_TRUE(parse_ok("a=synth:loudness=x").meter.loudness.resettable());
+}
+
+TEST(SourceSpec, LinesMaxLine) {
+  EXPECT_EQ(parse_ok("log=lines:cat big.txt").max_line, 65536u);
+  EXPECT_EQ(parse_ok("log=lines:cat big.txt:max_line=100000").max_line, 100000u);
+  EXPECT_EQ(parse_error("log=lines:cat:max_line=3"), "source 'log': max_line must be bytes from 4 to 16777216");
+  EXPECT_EQ(parse_error("a=exec:cat:max_line=100"), "source 'a': max_line does not apply to exec sources");
+}
+
 TEST(SourceSpec, ErrorsNameTheSourceAndTheReason) {
   EXPECT_EQ(parse_error("x=mp3:/a.mp3"), "source 'x': unknown kind 'mp3' (synth, pcm, wav, exec, lines or alsa)");
   EXPECT_EQ(parse_error("x=wav"), "source 'x': wav needs a file path");
@@ -118,7 +132,7 @@ TEST(SourceSpec, ErrorsNameTheSourceAndTheReason) {
   EXPECT_EQ(parse_error("x=pcm:-:format=u8"), "source 'x': format must be s16le, s32le or f32le");
   EXPECT_EQ(parse_error("x=wav:/a.wav:loop=2"), "source 'x': loop must be 0 or 1");
   EXPECT_EQ(parse_error("x=exec:cat:restart=sometimes"), "source 'x': restart must be always or never");
-  EXPECT_NE(parse_error("x=synth:loudness=mm").find("loudness must combine m, s and i"), std::string::npos);
+  EXPECT_NE(parse_error("x=synth:loudness=mm").find("loudness must combine m, s, i, l and x"), std::string::npos);
   EXPECT_NE(parse_error("x=synth:loudness=q").find("loudness must"), std::string::npos);
   EXPECT_NE(parse_error("x=synth:bands=0").find("bands must be octave, third"), std::string::npos);
   EXPECT_NE(parse_error("x=synth:bands=fifth").find("bands must be"), std::string::npos);

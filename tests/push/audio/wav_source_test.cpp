@@ -148,6 +148,22 @@ TEST_F(WavSourceTest, TruncatedFile) {
   EXPECT_NE(open_error(whole.substr(0, 44 - 8)).find("no data chunk"), std::string::npos);
 }
 
+// How ffmpeg and other streaming writers mark a data chunk whose size they could not write.
+TEST_F(WavSourceTest, DataSizeAllOnesMeansUntilTheEnd) {
+  const WavFormat mono{kPcm, 16, 1, 8000, false, false};
+  std::string file = wav_file(mono, {0.5, -0.5, 0.25});
+  file.replace(file.size() - 6 - 4, 4, "\xFF\xFF\xFF\xFF");  // the data chunk's size
+  file.replace(4, 4, "\xFF\xFF\xFF\xFF");                    // and RIFF's
+  file.push_back('\x01');                                     // half a frame, left out
+  std::string error;
+  const auto source = WavSource::open(write("stream.wav", file), false, false, error);
+  ASSERT_NE(source, nullptr) << error;
+  std::vector<float> out(8);
+  ASSERT_EQ(source->read(out), 3u);
+  EXPECT_EQ(out[2], 0.25f);
+  EXPECT_EQ(source->read(out), 0u);
+}
+
 TEST_F(WavSourceTest, WrongHeaders) {
   EXPECT_NE(open_error("hello, this is not audio at all").find(": not a RIFF/WAVE file"), std::string::npos);
   EXPECT_NE(open_error("RIFF").find("not a RIFF/WAVE file"), std::string::npos);

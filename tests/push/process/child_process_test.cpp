@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <string>
+#include <thread>
 
 namespace levelcast {
 namespace {
@@ -54,6 +55,20 @@ TEST(ChildProcess, RunsTheCommandWithPipes) {
   EXPECT_EQ(child.exit_status(), 3);  // `read` got end of file from /dev/null
   EXPECT_EQ(child.exit_description(), "exited with status 3");
   EXPECT_TRUE(reaped(pid));
+}
+
+// PR_SET_PDEATHSIG fires when the thread that forked ends: a command started from a thread
+// that has since ended must keep running (the fork happens on ChildLauncher's thread).
+TEST(ChildProcess, OutlivesTheThreadThatStartedIt) {
+  ChildProcess child;
+  std::string error;
+  bool spawned = false;
+  std::thread([&] { spawned = child.spawn("sleep 30", error); }).join();
+  ASSERT_TRUE(spawned) << error;
+  EXPECT_FALSE(child.wait_exit(300));  // a SIGKILL from the kernel would have ended it by now
+  EXPECT_FALSE(child.exited());
+  child.terminate();
+  EXPECT_EQ(child.exit_description(), "killed by signal 15");
 }
 
 TEST(ChildProcess, TerminateStopsAndReapsEvenWithSignalsBlockedHere) {
