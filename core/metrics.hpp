@@ -31,6 +31,26 @@ struct alignas(64) WorkerCounters {
 struct alignas(64) AcceptorCounters {
   Counter accepted{0};
   Counter rejected_over_limit{0};
+  Counter rejected_per_address{0};  // over --max-connections-per-ip: answered 429
+  Counter closed_at_once{0};        // far over a limit: closed without an answer
+};
+
+// Open connections per client address, kept in buckets chosen by a keyed hash of the address
+// (two addresses rarely share one; when they do, they share its limit). Bucket 0 means "not
+// counted". The acceptor adds, the worker that closes the connection removes: one atomic
+// read-modify-write per connection, never per message. Safe from any thread.
+class PeerConnectionCounts {
+ public:
+  static constexpr size_t kBuckets = 65536;
+  PeerConnectionCounts() : counts_(std::make_unique<std::atomic<uint32_t>[]>(kBuckets)) {}
+  // The bucket's count after adding this connection.
+  uint32_t add(uint16_t bucket) { return counts_[bucket].fetch_add(1, std::memory_order_relaxed) + 1; }
+  void remove(uint16_t bucket) {
+    if (bucket != 0) counts_[bucket].fetch_sub(1, std::memory_order_relaxed);
+  }
+
+ private:
+  std::unique_ptr<std::atomic<uint32_t>[]> counts_;
 };
 
 // Written by producer threads (one Counter set per producer).
@@ -81,6 +101,7 @@ class ServerMetrics {
   // Open connections across all workers, counted by the acceptor (+1) and workers (-1):
   // the one shared read-modify-write counter, touched once per connection, not per message.
   std::atomic<int64_t>& open_connections() { return open_connections_; }
+  PeerConnectionCounts& peer_connections() { return peer_connections_; }
 
  private:
   size_t worker_count_;
@@ -93,6 +114,7 @@ class ServerMetrics {
   ClusterCounters cluster_;
   bool cluster_enabled_ = false;
   std::atomic<int64_t> open_connections_{0};
+  PeerConnectionCounts peer_connections_;
 };
 
 }  // namespace levelcast

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "core/shared_frame.hpp"
+#include "net/admission.hpp"  // AcceptedSocket, queued to workers
 
 namespace levelcast {
 
@@ -17,10 +18,5 @@ struct BroadcastItem {
 };
 
 using BroadcastQueue = moodycamel::ConcurrentQueue<BroadcastItem>;
-
-struct AcceptedSocket {
-  int fd = -1;
-  bool reject = false;  // over the connection limit: answer 503
-};
 
 }  // namespace levelcast

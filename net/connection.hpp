@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "net/admission.hpp"
 #include "net/output_queue.hpp"
 #include "net/ws_reader.hpp"
 
@@ -26,14 +27,16 @@ struct Connection {
   uint32_t generation = 0;
   Phase phase = Phase::http;
   Role role = Role::none;
-  bool reject = false;             // over --max-connections: answer 503
+  Admission admission = Admission::admitted;  // over a limit: answer 503 or 429
   bool close_after_flush = false;  // shut the write side once the output is written
   bool dead = false;               // unlinked; freed at the end of the loop iteration
   bool close_received = false;     // the client's close frame arrived
+  uint16_t peer_bucket = 0;        // its address's count in peer_connections(); 0: not counted
   uint32_t events = 0;             // epoll interest currently registered
   uint32_t channel = 0;            // subscribers: the channel and index in its list
   uint32_t subscriber_index = 0;
   uint32_t max_message = 0;
+  uint32_t token_expiry = 0;       // Unix seconds when its bearer token expires (4001); 0: never
   int64_t phase_since = 0;         // monotonic ns when the current phase began
   int64_t last_receive = 0;        // monotonic ns of the last bytes from the client
   int64_t last_ping = 0;

@@ -43,6 +43,11 @@ HandshakeVerdict check_websocket_upgrade(const HttpRequest& request) {
   if (!request.header_has_token("Connection", "Upgrade")) {
     return {400, "expected Connection: Upgrade"};
   }
+  // Two values of either would leave which one counts to chance (RFC 6455 4.2.1: exactly one).
+  if (request.header_count("Sec-WebSocket-Key") > 1 ||
+      request.header_count("Sec-WebSocket-Version") > 1) {
+    return {400, "Sec-WebSocket-Key and Sec-WebSocket-Version must appear once"};
+  }
   const std::string_view* version = request.header("Sec-WebSocket-Version");
   if (version == nullptr || *version != "13") {
     return {426, "unsupported Sec-WebSocket-Version, expected 13"};

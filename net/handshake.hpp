@@ -21,7 +21,8 @@ std::string websocket_accept_key(std::string_view client_key);
 // True when `key` is base64 of exactly 16 bytes.
 bool is_valid_websocket_key(std::string_view key);
 
-// The 101 Switching Protocols response; `extra_headers` are whole lines ending in "\r\n".
+// The 101 Switching Protocols response; `extra_headers` are whole lines ending in "\r\n" (a
+// Sec-WebSocket-Protocol, a Sec-WebSocket-Extensions the route chose).
 void append_upgrade_response(std::string& out, std::string_view client_key,
                              std::string_view extra_headers = {});
 

@@ -26,6 +26,9 @@ bool parse_version(std::string_view v, HttpRequest& out) {
   return true;
 }
 
+// The request target: visible ASCII only (RFC 9112 3.2); control bytes are refused.
+bool is_target_char(char c) { return c > 0x20 && c < 0x7F; }
+
 RequestError parse_request_line(std::string_view line, HttpRequest& out) {
   const size_t sp1 = line.find(' ');
   const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
@@ -33,10 +36,11 @@ RequestError parse_request_line(std::string_view line, HttpRequest& out) {
   out.method = line.substr(0, sp1);
   out.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   if (!std::all_of(out.method.begin(), out.method.end(), is_token_char) || out.target.empty() ||
-      out.target.find(' ') != std::string_view::npos) {
+      !std::all_of(out.target.begin(), out.target.end(), is_target_char)) {
     return RequestError::bad_request_line;
   }
   if (!parse_version(line.substr(sp2 + 1), out)) return RequestError::bad_version;
+  if (out.version_major != 1) return RequestError::unsupported_version;
   const size_t q = out.target.find('?');
   out.path = out.target.substr(0, q);
   out.query = q == std::string_view::npos ? std::string_view{} : out.target.substr(q + 1);
@@ -56,6 +60,18 @@ RequestError parse_header_line(std::string_view line, HttpRequest& out) {
   return out.add_header({name, value}) ? RequestError::none : RequestError::too_many_headers;
 }
 
+// A request line starts with a method token and a space: a first byte outside the token
+// characters, or a long run without the space, is not HTTP/1.x. Checked on the first 16 bytes
+// at most, so a split head costs nothing more.
+bool cannot_be_request(std::string_view received) {
+  constexpr size_t kLongestMethod = 16;
+  const std::string_view start = received.substr(0, kLongestMethod);
+  const size_t space = start.find(' ');
+  const std::string_view method = start.substr(0, space);
+  if (!std::all_of(method.begin(), method.end(), is_token_char)) return true;
+  return space == 0 || (space == std::string_view::npos && start.size() == kLongestMethod);
+}
+
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -67,6 +83,12 @@ bool HttpRequest::add_header(HttpHeader h) {
   if (count_ == kMaxHeaders) return false;
   headers_[count_++] = h;
   return true;
+}
+
+size_t HttpRequest::header_count(std::string_view name) const {
+  size_t n = 0;
+  for (size_t i = 0; i < count_; ++i) n += iequals(headers_[i].name, name) ? 1 : 0;
+  return n;
 }
 
 const std::string_view* HttpRequest::header(std::string_view name) const {
@@ -107,6 +129,7 @@ bool HttpRequest::query_param(std::string_view key, std::string_view& value) con
 }
 
 HeadScan scan_request_head(std::string_view received, size_t max_head_bytes) {
+  if (cannot_be_request(received)) return {HeadStatus::not_http, 0};
   const size_t end = received.find("\r\n\r\n");
   if (end != std::string_view::npos && end + 4 <= max_head_bytes) {
     return {HeadStatus::complete, end + 4};
@@ -141,10 +164,15 @@ std::string_view describe(RequestError error) {
     case RequestError::none: return "ok";
     case RequestError::bad_request_line: return "malformed request line";
     case RequestError::bad_version: return "malformed HTTP version";
+    case RequestError::unsupported_version: return "only HTTP/1.x is served here";
     case RequestError::bad_header: return "malformed header line";
     case RequestError::too_many_headers: return "too many headers";
   }
   return "bad request";
+}
+
+int status_for(RequestError error) {
+  return error == RequestError::unsupported_version ? 505 : 400;
 }
 
 }  // namespace levelcast

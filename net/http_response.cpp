@@ -15,10 +15,13 @@ std::string_view status_text(int status) {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
+    case 401: return "Unauthorized";
     case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
   }
 }
@@ -52,9 +55,9 @@ void append_response_head(std::string& out, int status, std::string_view content
 }
 
 void append_error_response(std::string& out, int status, std::string_view reason,
-                           std::string_view extra_headers) {
+                           std::string_view extra_headers, bool head_only) {
   const std::string body = fmt::format("{}: {}\n", status_text(status), reason);
-  append_response(out, status, "text/plain; charset=utf-8", body, extra_headers);
+  append_response(out, status, "text/plain; charset=utf-8", body, extra_headers, head_only);
 }
 
 }  // namespace levelcast

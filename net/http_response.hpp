@@ -25,6 +25,6 @@ void append_stream_head(std::string& out, std::string_view content_type, std::st
 
 // The same for a short plain-text error body: "<status text>: <reason>\n".
 void append_error_response(std::string& out, int status, std::string_view reason,
-                           std::string_view extra_headers = {});
+                           std::string_view extra_headers = {}, bool head_only = false);
 
 }  // namespace levelcast

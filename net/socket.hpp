@@ -30,13 +30,19 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// A non-blocking listening TCP socket bound to address:port (port 0: any free port).
+// A non-blocking listening TCP socket bound to address:port (port 0: any free port). The
+// address is IPv4 (127.0.0.1) or IPv6, bare or in brackets (::1, [::1]); the IPv6 wildcard
+// (:: or [::]) is dual-stack, every other IPv6 address IPv6 only.
 // On failure returns an invalid fd and sets `error` to a one-line reason. `reuse_port` sets
 // SO_REUSEPORT, so a second process can listen on the same port during a hand-over.
 UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::string& error,
                     bool reuse_port = false);
-// The port a bound socket listens on.
+// The port a bound socket listens on (IPv4 or IPv6).
 uint16_t local_port(int fd);
+// "ADDR:PORT" with ADDR IPv4 or [IPv6]; false when it is not that shape.
+bool split_host_port(std::string_view text, std::string& host, uint16_t& port);
+// The address as written in a URL: IPv6 in brackets.
+std::string url_host(std::string_view address);
 void set_tcp_nodelay(int fd);
 
 }  // namespace levelcast

@@ -19,13 +19,17 @@ namespace levelcast {
 namespace {
 constexpr int kMaxEvents = 256;
 constexpr size_t kDequeueBatch = 64;
+// RFC 6455 leaves 4000-4999 to applications: ours for "your token has expired, get a new one".
+constexpr auto kTokenExpiredCode = static_cast<CloseCode>(4001);
 
 // Timers are checked by a sweep over the worker's connections; sweep often enough that a
 // timeout fires within a quarter of its length, but never more than 100 times a second.
-int64_t sweep_interval(const ConnectionLimits& l) {
+int64_t sweep_interval(const WorkerConfig& config) {
+  const ConnectionLimits& l = config.limits;
   int64_t shortest = std::min({l.handshake_timeout_ns, l.close_timeout_ns, l.ping_interval_ns,
                                l.idle_timeout_ns});
   if (l.slow_close_ns > 0) shortest = std::min(shortest, l.slow_close_ns);
+  if (config.tokens_expire) shortest = std::min<int64_t>(shortest, kNanosPerSecond);
   return std::clamp<int64_t>(shortest / 4, 10'000'000, 1'000'000'000);
 }
 }  // namespace
@@ -73,7 +77,7 @@ void Worker::run(int cpu) {
     channels_.use_uring(UringFanOut::create(why));
     if (!channels_.uses_uring()) LC_LOG(info, "worker {}: {}; writing with send()", config_.index, why);
   }
-  const int64_t sweep = sweep_interval(config_.limits);
+  const int64_t sweep = sweep_interval(config_);
   epoll_event events[kMaxEvents];
   now_ = mono_nanos();
   next_housekeeping_ = now_ + sweep;
@@ -115,9 +119,10 @@ void Worker::handle_wakeup() {
 }
 
 // A connection handed to us that we cannot take: closed at once, never seen by the loop.
-void Worker::refuse(int fd, const char* why) {
+void Worker::refuse(const AcceptedSocket& socket, const char* why) {
   LC_LOG(warn, "worker {}: refusing a connection: {}", config_.index, why);
-  ::close(fd);
+  ::close(socket.fd);
+  metrics_.peer_connections().remove(socket.peer_bucket);
   metrics_.open_connections().fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -135,7 +140,7 @@ void Worker::adopt_connections() {
   while ((n = accepted_.try_dequeue_bulk(batch, kDequeueBatch)) > 0) {
     for (size_t i = 0; i < n; ++i) {
       if (shutdown_deadline_ != 0) {
-        refuse(batch[i].fd, "shutting down");
+        refuse(batch[i], "shutting down");
         continue;
       }
       uint32_t slot;
@@ -150,11 +155,12 @@ void Worker::adopt_connections() {
       c.fd = batch[i].fd;
       c.slot = slot;
       c.dead = false;
-      c.reject = batch[i].reject;
+      c.admission = batch[i].admission;
+      c.peer_bucket = batch[i].peer_bucket;
       c.phase_since = c.last_receive = now_;
       c.events = EPOLLIN;
       if (!epoll_.add(c.fd, EPOLLIN, token_of(c))) {  // the kernel is out of epoll watches
-        refuse(c.fd, std::strerror(errno));
+        refuse(batch[i], std::strerror(errno));
         recycle(c);
         continue;
       }
@@ -200,6 +206,7 @@ void Worker::unsubscribe(Connection& c) {
 
 void Worker::housekeeping() {
   owner_.assert_owner();
+  wall_seconds_ = wall_micros() / 1'000'000;
   for (auto& slot : slots_) {
     if (!slot->dead && slot->fd >= 0) check_timers(*slot);
   }
@@ -248,7 +255,9 @@ void Worker::check_timers(Connection& c) {
       if (in_phase > l.close_timeout_ns) close_connection(c);
       break;
     case Phase::stream:  // a stream's client never speaks: no idle timeout, a comment as ping
-      if (l.slow_close_ns > 0 && c.stalled_since != 0 && now_ - c.stalled_since > l.slow_close_ns) {
+      if (c.token_expiry != 0 && wall_seconds_ >= c.token_expiry) {
+        close_connection(c);  // no close code on a stream: the client reconnects with a new token
+      } else if (l.slow_close_ns > 0 && c.stalled_since != 0 && now_ - c.stalled_since > l.slow_close_ns) {
         close_connection(c);
       } else if (now_ - std::max(c.last_ping, c.phase_since) >= l.ping_interval_ns) {
         c.out.append_own(kSseKeepAlive);
@@ -257,7 +266,10 @@ void Worker::check_timers(Connection& c) {
       }
       break;
     case Phase::websocket:
-      if (l.slow_close_ns > 0 && c.stalled_since != 0 && now_ - c.stalled_since > l.slow_close_ns) {
+      if (c.token_expiry != 0 && wall_seconds_ >= c.token_expiry) {
+        start_close(c, kTokenExpiredCode, "token expired");
+      } else if (l.slow_close_ns > 0 && c.stalled_since != 0 &&
+                 now_ - c.stalled_since > l.slow_close_ns) {
         start_close(c, CloseCode::policy_violation, "too slow: not reading");
       } else if (now_ - c.last_receive > l.idle_timeout_ns) {
         start_close(c, CloseCode::going_away, "idle timeout");
@@ -300,6 +312,7 @@ void Worker::close_connection(Connection& c) {
   --live_connections_;
   counters_.connections.store(read(counters_.connections) - 1, std::memory_order_relaxed);
   bump(counters_.connections_closed);
+  metrics_.peer_connections().remove(c.peer_bucket);
   metrics_.open_connections().fetch_sub(1, std::memory_order_relaxed);
 }
 

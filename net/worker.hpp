@@ -46,6 +46,7 @@ struct WorkerConfig {
   size_t index = 0;
   BroadcastConfig broadcast;  // channels, history, --max-lag, the per-subscriber bound
   bool io_uring = true;  // write a broadcast round as one io_uring submission when possible
+  bool tokens_expire = false;  // connections may carry a token expiry: sweep at least 4 times/s
   bool permessage_deflate = false;  // accept a permessage-deflate offer (--deflate)
   int64_t sse_retry_ms = 2000;      // how long a browser waits before it reconnects a stream
   ConnectionLimits limits;
@@ -77,7 +78,7 @@ class Worker {
   void handle_event(const epoll_event& event);
   void handle_wakeup();
   void adopt_connections();
-  void refuse(int fd, const char* why);
+  void refuse(const AcceptedSocket& socket, const char* why);
   void drain_broadcasts();
   void settle_fan_out();
   void housekeeping();
@@ -100,7 +101,7 @@ class Worker {
   void respond(Connection& c, const RouteDecision& decision);
   void start_stream(Connection& c, const RouteDecision& decision);
   void respond_error(Connection& c, int status, std::string_view reason,
-                     std::string_view extra_headers = {});
+                     std::string_view extra_headers = {}, bool head_only = false);
   size_t handle_frames(Connection& c, std::span<uint8_t> input);
   void start_close(Connection& c, CloseCode code, std::string_view reason);
   void flush(Connection& c);
@@ -131,6 +132,7 @@ class Worker {
 
   // Loop-thread state.
   int64_t now_ = 0;
+  int64_t wall_seconds_ = 0;  // Unix time at the last housekeeping, for token expiry
   int64_t next_housekeeping_ = 0;
   int64_t shutdown_deadline_ = 0;  // 0 while running
   size_t live_connections_ = 0;

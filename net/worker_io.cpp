@@ -126,16 +126,24 @@ size_t Worker::handle_http(Connection& c, std::span<uint8_t> input) {
   const std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
   const HeadScan scan = scan_request_head(text, config_.limits.max_header_bytes);
   if (scan.status == HeadStatus::need_more) return 0;
+  const bool head = text.starts_with("HEAD ");
   if (scan.status == HeadStatus::too_large) {
-    respond_error(c, 431, "request head too large");
+    respond_error(c, 431, "request head too large", {}, head);
+    return input.size();
+  }
+  if (scan.status == HeadStatus::not_http) {  // TLS, HTTP/2 or noise: no reason to wait
+    respond_error(c, 400, "not an HTTP/1.1 request", {}, head);
     return input.size();
   }
   HttpRequest request;
   if (const RequestError e = parse_request_head(text.substr(0, scan.length), request);
       e != RequestError::none) {
-    respond_error(c, 400, describe(e));
-  } else if (c.reject) {
-    respond_error(c, 503, "connection limit reached");
+    respond_error(c, status_for(e), describe(e), {}, head);
+  } else if (over_a_limit(c.admission) && !router_.exempt_from_limits(request)) {
+    const bool per_address = c.admission == Admission::over_address_limit;
+    respond_error(c, per_address ? 429 : 503,
+                  per_address ? "too many connections from your address" : "connection limit reached",
+                  {}, head);
   } else {
     answer_request(c, request);
   }
@@ -144,8 +152,11 @@ size_t Worker::handle_http(Connection& c, std::span<uint8_t> input) {
 
 void Worker::answer_request(Connection& c, const HttpRequest& request) {
   RouteDecision decision;
+  decision.admin_listener = c.admission == Admission::admin;
   router_.route(request, decision);
+  const bool head = request.method == "HEAD";
   if (decision.action == RouteDecision::Action::respond) {
+    decision.head_only = decision.head_only || head;
     respond(c, decision);
     return;
   }
@@ -155,9 +166,10 @@ void Worker::answer_request(Connection& c, const HttpRequest& request) {
   }
   const HandshakeVerdict verdict = check_websocket_upgrade(request);
   if (verdict.status == 426) {
-    respond_error(c, 426, verdict.reason, "Sec-WebSocket-Version: 13\r\n");
+    respond_error(c, 426, verdict.reason, "Sec-WebSocket-Version: 13\r\n", head);
   } else if (verdict.status != 0) {
-    respond_error(c, verdict.status, verdict.reason, verdict.status == 405 ? "Allow: GET\r\n" : "");
+    respond_error(c, verdict.status, verdict.reason, verdict.status == 405 ? "Allow: GET\r\n" : "",
+                  head);
   } else {
     upgrade(c, request, decision);
   }
@@ -187,6 +199,7 @@ void Worker::start_stream(Connection& c, const RouteDecision& decision) {
   append_sse_retry(c.out.own_bytes(), config_.sse_retry_ms);
   c.phase = Phase::stream;
   c.phase_since = now_;
+  c.token_expiry = decision.token_expiry;
   subscribe(c, decision.channel, decision);
 }
 
@@ -194,10 +207,12 @@ void Worker::upgrade(Connection& c, const HttpRequest& request, const RouteDecis
   std::optional<std::string> deflate;
   if (config_.permessage_deflate) deflate = negotiate_permessage_deflate(request);
   const std::string extension = deflate ? "Sec-WebSocket-Extensions: " + *deflate + "\r\n" : "";
-  append_upgrade_response(c.out.own_bytes(), *request.header("Sec-WebSocket-Key"), extension);
+  append_upgrade_response(c.out.own_bytes(), *request.header("Sec-WebSocket-Key"),
+                          decision.extra_headers + extension);
   c.phase = Phase::websocket;
   c.phase_since = now_;
   c.max_message = decision.max_message;
+  c.token_expiry = decision.token_expiry;
   if (decision.action == RouteDecision::Action::upgrade_subscribe) {
     // Compressed snapshots are a channel of their own: encoded once, for all who negotiated.
     subscribe(c, deflate ? decision.deflate_channel : decision.channel, decision);
@@ -208,8 +223,8 @@ void Worker::upgrade(Connection& c, const HttpRequest& request, const RouteDecis
 }
 
 void Worker::respond_error(Connection& c, int status, std::string_view reason,
-                           std::string_view extra_headers) {
-  append_error_response(c.out.own_bytes(), status, reason, extra_headers);
+                           std::string_view extra_headers, bool head_only) {
+  append_error_response(c.out.own_bytes(), status, reason, extra_headers, head_only);
   c.close_after_flush = true;
 }
 

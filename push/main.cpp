@@ -16,6 +16,7 @@
 #include "push/options.hpp"
 #include "push/server.hpp"
 #include "push/service_notify.hpp"
+#include "push/token_command.hpp"
 
 namespace {
 using namespace levelcast;
@@ -92,6 +93,7 @@ int serve_signals(Server& server, const ServerOptions& options, const sigset_t& 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "token") == 0) return run_token_command(argc, argv);
   const sigset_t signals = block_handled_signals();
   raise_open_file_limit();
   ServerOptions options;
@@ -106,15 +108,23 @@ int main(int argc, char** argv) {
     return error.exit_code;
   }
   server.start();
-  fmt::print("levelcast listening on ws://{}:{}/levels\n", options.bind, server.port());
+  const std::string host = url_host(options.binds.front());
+  fmt::print("levelcast listening on ws://{}:{}/levels\n", host, server.port());
   std::fflush(stdout);
+  for (size_t i = 1; i < options.binds.size(); ++i) {
+    LC_LOG(info, "also listening on ws://{}:{}/levels", url_host(options.binds[i]), server.port());
+  }
+  if (!options.admin_host.empty()) {
+    LC_LOG(info, "admin listener on http://{}:{}/metrics", url_host(options.admin_host),
+           server.admin_port());
+  }
   for (size_t i = 0; i < server.topics().size(); ++i) {
     const Topic& t = server.topics().at(i);
-    LC_LOG(info, "topic {} ({}): ws://{}:{}/levels/{}", t.name, t.kind, options.bind, server.port(), t.name);
+    LC_LOG(info, "topic {} ({}): ws://{}:{}/levels/{}", t.name, t.kind, host, server.port(), t.name);
   }
   LC_LOG(info, "{} workers, {} snapshots/s, /echo {}", options.workers, options.rate,
          options.echo ? "on" : "off");
-  notify_ready(fmt::format("listening on {}:{}", options.bind, server.port()));
+  notify_ready(fmt::format("listening on {}:{}", host, server.port()));
 
   const int signal_number = serve_signals(server, options, signals, argc, argv);
   notify_stopping();

@@ -71,6 +71,12 @@ std::string render_metrics(const ServerMetrics& m) {
          read(m.acceptor().accepted));
   metric(out, "levelcast_connections_rejected_total", "counter",
          "Connections refused with 503 over --max-connections.", read(m.acceptor().rejected_over_limit));
+  metric(out, "levelcast_connections_rejected_per_ip_total", "counter",
+         "Connections refused with 429 over --max-connections-per-ip.",
+         read(m.acceptor().rejected_per_address));
+  metric(out, "levelcast_connections_closed_at_once_total", "counter",
+         "Connections closed unanswered at accept: far over a connection limit.",
+         read(m.acceptor().closed_at_once));
   metric(out, "levelcast_snapshots_total", "counter", "Snapshots measured by all sources.",
          sum_producers(m, &ProducerCounters::snapshots));
   // Unlabelled: the JSON frames, one per snapshot; the binary ones are counted apart.

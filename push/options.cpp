@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/cpu_affinity.hpp"
+#include "net/socket.hpp"
 #include "net/uring_fan_out.hpp"
 #include "push/audio/source_kinds.hpp"
 #include "push/config_errors.hpp"
@@ -48,6 +49,7 @@ struct Seconds {
 };
 
 struct Texts {
+  std::string admin_bind;
   std::string cpus;
   std::string level = "info";
   std::vector<std::string> sources;
@@ -123,10 +125,37 @@ void define_operations(CLI::App& app, ServerOptions& o, Texts& t) {
       ->capture_default_str();
 }
 
+// Who may listen (docs/SECURITY.md): one block, to keep merges apart.
+void define_access(CLI::App& app, ServerOptions& o, Texts& t) {
+  app.add_option("--allowed-origin", o.allowed_origins,
+                 "Origin allowed to open WebSockets (scheme://host[:port], * as a host label, "
+                 "or null); repeatable; others get 403");
+  app.add_option("--auth-hmac-secret-file", o.auth_hmac_secret_file,
+                 "File with the HS256 secret (32 bytes or more): /levels* and /topics then need "
+                 "a token")
+      ->check(CLI::ExistingFile);
+  app.add_option("--auth-public-key", o.auth_public_keys,
+                 "PEM public key, EC P-256 (ES256) or RSA (RS256); its file name is its kid; "
+                 "repeatable")
+      ->check(CLI::ExistingFile);
+  app.add_option("--auth-audience", o.auth_audience, "Required aud claim of tokens");
+  app.add_option("--auth-leeway", o.auth_leeway_s, "Seconds of clock skew allowed for exp and nbf")
+      ->check(CLI::Range(int64_t{0}, int64_t{3600}))
+      ->capture_default_str();
+  app.add_option("--max-connections-per-ip", o.max_connections_per_ip,
+                 "Open connections per client address before new ones get HTTP 429; 0: no limit")
+      ->check(CLI::Range(uint32_t{0}, uint32_t{10'000'000}))
+      ->capture_default_str();
+  app.add_option("--admin-bind", t.admin_bind,
+                 "ADDR:PORT of a listener for /metrics and /healthz alone (then not on --bind)");
+}
+
 void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
   app.add_option("--port", o.port, "TCP port to listen on (0: any free port)")
       ->capture_default_str();
-  app.add_option("--bind", o.bind, "IPv4 address to listen on")->capture_default_str();
+  app.add_option("--bind", o.binds,
+                 "Address to listen on, IPv4 or IPv6 (::1, [::] for dual-stack); repeatable")
+      ->default_str("0.0.0.0");
   app.add_option("--workers", o.workers, "Worker threads, each with its own epoll loop")
       ->check(CLI::Range(1, 256))
       ->default_str("number of CPUs");
@@ -211,6 +240,7 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                "Allow POST /topics/NAME/reset-loudness (restarts integrated loudness, range and "
                "maxima) from any client");
   define_operations(app, o, t);
+  define_access(app, o, t);
   define_cluster(app, o, s, t);
 }
 
@@ -275,6 +305,9 @@ std::optional<std::string> finish(ServerOptions& o, const Seconds& s, const Text
   o.limits.idle_timeout_ns = seconds_to_nanos(s.idle);
   o.limits.slow_close_ns = seconds_to_nanos(s.slow_close);
   o.max_lag_ns = seconds_to_nanos(s.max_lag);
+  if (!t.admin_bind.empty() && !split_host_port(t.admin_bind, o.admin_host, o.admin_port)) {
+    return fail(fmt::format("--admin-bind: '{}' is not ADDR:PORT (IPv6 in brackets)", t.admin_bind));
+  }
   return std::nullopt;
 }
 
@@ -283,8 +316,10 @@ std::optional<std::string> finish(ServerOptions& o, const Seconds& s, const Text
 // An empty text (no --source, no --static-dir) is written as a comment: unset and empty are
 // the same, and an empty path would not pass its check when read back.
 std::string effective_config(CLI::App& app) {
+  // Repeatable options not given stay unset: their default reads back as itself, and CLI11
+  // would write an empty list as the string "[]".
   for (CLI::Option* option : app.get_options()) {
-    if (option->count() == 0 && option->get_name() != "--source") option->capture_default_str();
+    if (option->count() == 0 && option->get_items_expected_max() <= 1) option->capture_default_str();
   }
   std::string text = app.config_to_str(true, true);
   std::string out;

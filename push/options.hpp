@@ -16,7 +16,7 @@ namespace levelcast {
 
 struct ServerOptions {
   uint16_t port = 8080;
-  std::string bind = "0.0.0.0";
+  std::vector<std::string> binds{"0.0.0.0"};  // --bind, repeatable; all share --port
   int workers = 1;
   double rate = 50;
   int channels = 2;                // of the default synth source, when no --source is given
@@ -43,6 +43,15 @@ struct ServerOptions {
   LogFormat log_format = LogFormat::text;
   bool reuse_port = false;            // SO_REUSEPORT: a new process may bind the port first
   double summary_interval_s = 60;     // one info line of totals per interval; 0: none
+  // Access (docs/SECURITY.md).
+  std::vector<std::string> allowed_origins;
+  std::string auth_hmac_secret_file;
+  std::vector<std::string> auth_public_keys;
+  std::string auth_audience;
+  int64_t auth_leeway_s = 5;
+  uint32_t max_connections_per_ip = 0;  // 0: no per-address limit
+  std::string admin_host;               // --admin-bind ADDR:PORT; empty: no admin listener
+  uint16_t admin_port = 0;
 };
 
 // Returns the exit code when the program should stop now, nullopt when it should run.

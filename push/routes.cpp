@@ -1,9 +1,14 @@
 #include "push/routes.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 
+#include "core/clock.hpp"
+#include "core/log.hpp"
 #include "net/sse.hpp"
 #include "net/ws_frame.hpp"
+#include "push/auth/topic_grant.hpp"
 #include "push/metrics_page.hpp"
 #include "push/snapshot_json.hpp"
 
@@ -26,7 +31,36 @@ constexpr std::string_view kLevelsPrefix = "/levels/";
 constexpr std::string_view kEventsPrefix = "/events/";
 constexpr std::string_view kTopicsPrefix = "/topics/";
 constexpr std::string_view kResetSuffix = "/reset-loudness";
+
+bool is_operations(std::string_view path) { return path == "/healthz" || path == "/metrics"; }
+// The routes that stream a topic: WebSocket or Server-Sent Events.
+bool is_topic_stream(std::string_view path) {
+  return path == "/levels" || path.starts_with(kLevelsPrefix) || path == "/events" ||
+         path.starts_with(kEventsPrefix);
+}
 }  // namespace
+
+bool LevelcastRoutes::exempt_from_limits(const HttpRequest& request) const {
+  return is_operations(request.path);
+}
+
+bool LevelcastRoutes::admit(const HttpRequest& request, std::string_view path,
+                            AccessVerdict& verdict, RouteDecision& d) const {
+  const bool streams = is_topic_stream(path);
+  if ((streams || path == "/echo") && !access_.origin_allowed(request)) {
+    LC_LOG(debug, "refused {}: origin not allowed", path);
+    respond(d, 403, "Forbidden: origin not allowed\n");
+    return false;
+  }
+  if (!access_.requires_token() || !(streams || path == "/topics")) return true;
+  verdict = access_.authenticate(request, wall_micros() / 1'000'000);
+  if (verdict.status == 0) return true;
+  // The path only: the query may hold the token itself (?access_token=).
+  LC_LOG(debug, "refused {}: {}", path, verdict.reason);
+  respond(d, verdict.status, fmt::format("Unauthorized: {}\n", verdict.reason));
+  d.extra_headers = std::string(verdict.challenge);
+  return false;
+}
 
 // POST /topics/NAME/reset-loudness: the request reaches the topic's producer through an atomic
 // count, so no worker waits for it; the producer announces the reset to the subscribers.
@@ -41,7 +75,20 @@ void LevelcastRoutes::route_loudness_reset(const HttpRequest& request, RouteDeci
     d.extra_headers = "Allow: POST\r\n";
     return;
   }
-  if (!config_.allow_reset) return respond(d, 403, "Forbidden: loudness resets are off (--allow-reset)\n");
+  if (access_.requires_token()) {
+    // With access control, the token decides: one whose topics cover this one may reset it.
+    const AccessVerdict verdict = access_.authenticate(request, wall_micros() / 1'000'000);
+    if (verdict.status != 0) {
+      respond(d, verdict.status, fmt::format("Unauthorized: {}\n", verdict.reason));
+      d.extra_headers = std::string(verdict.challenge);
+      return;
+    }
+    if (!grants_topic(verdict.claims.topics, topic->name)) {
+      return respond(d, 403, "Forbidden: the token does not cover this topic\n");
+    }
+  } else if (!config_.allow_reset) {
+    return respond(d, 403, "Forbidden: loudness resets are off (--allow-reset)\n");
+  }
   if (!topic->loudness_resettable)
     return respond(d, 404, "Not Found: this topic measures no integrated loudness, range or maxima\n");
   topic->loudness_resets_requested.fetch_add(1, std::memory_order_relaxed);
@@ -50,17 +97,22 @@ void LevelcastRoutes::route_loudness_reset(const HttpRequest& request, RouteDeci
 
 void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   const std::string_view path = request.path;
+  if (config_.admin_listener && is_operations(path) != d.admin_listener) {
+    return respond(d, 404, "Not Found\n");
+  }
   if (path.size() > kTopicsPrefix.size() + kResetSuffix.size() && path.starts_with(kTopicsPrefix) &&
       path.ends_with(kResetSuffix))
     return route_loudness_reset(request, d);
   const bool is_levels = path == "/levels" || path.starts_with(kLevelsPrefix);
   const bool is_events = path == "/events" || path.starts_with(kEventsPrefix);
-  const bool known = is_levels || is_events || path == "/topics" || path == "/healthz" ||
-                     path == "/metrics" || (path == "/echo" && config_.echo_enabled);
+  const bool known = is_levels || is_events || path == "/topics" || is_operations(path) ||
+                     (path == "/echo" && config_.echo_enabled);
   if (!known) {
     site_.serve(request, d);  // 404 unless the web page has such a file
     return;
   }
+  AccessVerdict verdict;
+  if (!admit(request, path, verdict, d)) return;
   const Topic* topic = topics_.default_topic();
   if (path.starts_with(kLevelsPrefix)) topic = topics_.find(path.substr(kLevelsPrefix.size()));
   if (path.starts_with(kEventsPrefix)) topic = topics_.find(path.substr(kEventsPrefix.size()));
@@ -73,10 +125,16 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
     d.extra_headers = plain_http ? "Allow: GET, HEAD\r\n" : "Allow: GET\r\n";
     return;
   }
+  if (is_topic_stream(path) && access_.requires_token() &&
+      !grants_topic(verdict.claims.topics, topic->name)) {
+    return respond(d, 403, "Forbidden: the token does not cover this topic\n");
+  }
   if (is_levels) {
     route_subscription(request, topic, d);
+    if (access_.requires_token()) d.token_expiry = access_.expiry_of(verdict.claims);
   } else if (is_events) {
     route_events(request, topic, d);
+    if (access_.requires_token()) d.token_expiry = access_.expiry_of(verdict.claims);
   } else if (path == "/echo") {
     d.action = RouteDecision::Action::upgrade_echo;
     d.max_message = config_.echo_max_message;
@@ -86,6 +144,11 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
     respond(d, 200, topics_.to_json(metrics_), "application/json");
   } else {
     respond(d, 200, render_metrics(metrics_), "text/plain; version=0.0.4; charset=utf-8");
+  }
+  // Browsers list levelcast.v1 next to the bearer "protocol"; only levelcast.v1 is answered.
+  if (d.action != RouteDecision::Action::respond &&
+      offers_subprotocol(request, AccessControl::kSubprotocol)) {
+    d.extra_headers = fmt::format("Sec-WebSocket-Protocol: {}\r\n", AccessControl::kSubprotocol);
   }
 }
 
@@ -132,8 +195,8 @@ void LevelcastRoutes::route_events(const HttpRequest& request, const Topic* topi
   d.action = RouteDecision::Action::stream_subscribe;
   d.channel = topic->channel(Format::sse);
   d.content_type = "text/event-stream";
-  // The data is the WebSocket's, which any page may read: no reason to hide it from one.
-  d.extra_headers = "Access-Control-Allow-Origin: *\r\n";
+  // The data is the WebSocket's: the same pages may read it (any, without an origin list).
+  d.extra_headers = access_.cors_headers(request);
 }
 
 std::string LevelcastRoutes::missed_notice(uint32_t channel, uint64_t count) const {

@@ -18,6 +18,7 @@ RouteConfig route_config(const ServerOptions& o) {
   config.echo_enabled = o.echo;
   config.echo_max_message = o.max_message;
   config.allow_reset = o.allow_reset;
+  config.admin_listener = !o.admin_host.empty();
   return config;
 }
 
@@ -33,19 +34,15 @@ size_t window_frames(int sample_rate, double rate) {
 
 Server::Server(const ServerOptions& options, StartupError& error)
     : options_(options), topics_(topic_capacity(options)), site_(options.static_dir) {
-  if (!open_sources(error)) return;
+  if (!configure_access(error) || !open_sources(error)) return;
   const size_t channels = options_.cluster.enabled ? topics_.capacity() * kFormsPerTopic : topics_.channel_count();
   // One producer's counters per source, and one for the cluster relay (its frames encoded).
   const size_t producers = topics_.size() + (options_.cluster.enabled ? 1 : 0);
   metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), producers, channels);
-  routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_);
-  UniqueFd listen =
-      listen_tcp(options_.bind, options_.port, kListenBacklog, error.message, options_.reuse_port);
-  if (!listen.valid()) {
-    error.exit_code = 1;
-    return;
-  }
-  port_ = local_port(listen.get());
+  routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_,
+                                              access_);
+  std::vector<Listener> listeners;
+  if (!open_listeners(listeners, error)) return;
   if (options_.cluster.enabled && !join_cluster(error)) return;
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
@@ -57,6 +54,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.io_uring = options_.io_uring;
     config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
+    config.tokens_expire = access_.requires_token();
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
   hub_ = std::make_unique<BroadcastHub>(raw(workers_), cluster_outbox_.get());
@@ -83,9 +81,63 @@ Server::Server(const ServerOptions& options, StartupError& error)
                                                     std::move(meter), *hub_, counters,
                                                     options_.deflate));
   }
-  acceptor_ = std::make_unique<Acceptor>(std::move(listen), raw(workers_), *metrics_,
-                                         options_.max_connections);
+  acceptor_ = std::make_unique<Acceptor>(std::move(listeners), raw(workers_), *metrics_,
+                                         AdmissionLimits{options_.max_connections,
+                                                         options_.max_connections_per_ip});
   add_log_reload();
+}
+
+// Keys and origins are read before anything starts: a bad one is a configuration error (2).
+bool Server::configure_access(StartupError& error) {
+  AccessConfig config;
+  const auto fail = [&](std::string_view option, const std::string& why) {
+    error.message = fmt::format("{}: {}", option, why);
+    error.exit_code = 2;
+    return false;
+  };
+  for (const std::string& pattern : options_.allowed_origins) {
+    if (!config.origins.add(pattern, error.message)) return fail("--allowed-origin", error.message);
+  }
+  if (!options_.auth_hmac_secret_file.empty() &&
+      !config.keys.load_hmac_secret_file(options_.auth_hmac_secret_file, error.message)) {
+    return fail("--auth-hmac-secret-file", error.message);
+  }
+  for (const std::string& path : options_.auth_public_keys) {
+    if (!config.keys.load_public_key_file(path, error.message)) {
+      return fail("--auth-public-key", error.message);
+    }
+  }
+  config.policy.audience = options_.auth_audience;
+  config.policy.leeway_s = options_.auth_leeway_s;
+  access_ = AccessControl(std::move(config));
+  error.message.clear();
+  return true;
+}
+
+// Every --bind on one port (the first one's, when --port is 0), then the admin listener.
+bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& error) {
+  uint16_t port = options_.port;
+  for (const std::string& address : options_.binds) {
+    UniqueFd fd = listen_tcp(address, port, kListenBacklog, error.message, options_.reuse_port);
+    if (!fd.valid()) {
+      error.exit_code = 1;
+      return false;
+    }
+    port = local_port(fd.get());
+    listeners.push_back({std::move(fd), false});
+  }
+  port_ = port;
+  if (options_.admin_host.empty()) return true;
+  UniqueFd admin = listen_tcp(options_.admin_host, options_.admin_port, kListenBacklog,
+                              error.message);
+  if (!admin.valid()) {
+    error.message = "--admin-bind: " + error.message;
+    error.exit_code = 1;
+    return false;
+  }
+  admin_port_ = local_port(admin.get());
+  listeners.push_back({std::move(admin), true});
+  return true;
 }
 
 // The log opens its file again (after logrotate moved it) and takes the new level, format or file.
@@ -157,6 +209,7 @@ bool Server::join_cluster(StartupError& error) {
 
 void Server::describe_topic(Topic& topic, const OpenedSource& source,
                             const TopicMeter* meter) const {
+  topic.command = source.audio ? source.audio->command_status() : &source.lines->status();
   if (!source.audio) {
     topic.rate = 0;
     topic.channels = 0;
@@ -166,7 +219,9 @@ void Server::describe_topic(Topic& topic, const OpenedSource& source,
   }
   topic.rate = options_.rate;
   topic.channels = source.audio->channels();
-  topic.loudness_resettable = options_.allow_reset && meter->resets_loudness();
+  // With access control a token covering the topic allows a reset; without, --allow-reset.
+  const bool tokens = !options_.auth_hmac_secret_file.empty() || !options_.auth_public_keys.empty();
+  topic.loudness_resettable = (options_.allow_reset || tokens) && meter->resets_loudness();
   topic.fields = meter->fields();
   topic.bands_hz = meter->band_hz();
 }

@@ -40,6 +40,7 @@ class Server {
 
   bool ok() const { return acceptor_ != nullptr; }
   uint16_t port() const { return port_; }
+  uint16_t admin_port() const { return admin_port_; }
   const TopicRegistry& topics() const { return topics_; }
   const ServerMetrics& metrics() const { return *metrics_; }
   // What a SIGHUP reload changes; parts add their hook at start-up (the log's is built in).
@@ -58,6 +59,8 @@ class Server {
   };
 
   bool open_sources(StartupError& error);
+  bool configure_access(StartupError& error);
+  bool open_listeners(std::vector<Listener>& listeners, StartupError& error);
   bool join_cluster(StartupError& error);
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
@@ -69,6 +72,7 @@ class Server {
   std::vector<OpenedSource> sources_;
   std::unique_ptr<ServerMetrics> metrics_;
   StaticSite site_;
+  AccessControl access_;
   std::unique_ptr<LevelcastRoutes> routes_;
   std::vector<std::unique_ptr<Worker>> workers_;
   // Declared before the producers and the hub: their publishers hold tokens of its queue.
@@ -82,6 +86,7 @@ class Server {
   std::unique_ptr<ClusterPublisher> cluster_publisher_;
   std::unique_ptr<ClusterRelay> cluster_relay_;
   uint16_t port_ = 0;
+  uint16_t admin_port_ = 0;
   bool running_ = false;
 };
 

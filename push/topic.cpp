@@ -13,10 +13,15 @@ std::string quoted_list(const std::vector<std::string>& names) {
   for (const auto& n : names) out.append(out.empty() ? "\"" : ",\"").append(n).push_back('"');
   return out;
 }
-const char* state_name(const Topic& t) {
+
+// A command between runs is restarting: it exited and waits out its backoff.
+const char* state_of(const Topic& t) {
   if (t.ended.load(std::memory_order_relaxed)) return "ended";
-  return t.stalled.load(std::memory_order_relaxed) ? "stalled" : "running";
+  if (t.stalled.load(std::memory_order_relaxed)) return "stalled";
+  if (t.command && t.command->restarting.load(std::memory_order_relaxed)) return "restarting";
+  return "running";
 }
+
 std::string node_field(const Topic& t) {
   const std::string* node = t.node.load(std::memory_order_acquire);
   return node == nullptr ? std::string{} : fmt::format(R"(,"node":"{}")", *node);
@@ -70,12 +75,14 @@ std::string TopicRegistry::to_json(const ServerMetrics& metrics) const {
     for (uint32_t f = 0; f < kFormsPerTopic; ++f) subscribers += metrics.channel_subscribers(t.first_channel + f);
     fmt::format_to(it,
                    R"({}{{"name":"{}","kind":"{}","rate":{},"channels":{},"fields":[{}],)"
-                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}"{}{}}})",
+                   R"("bands_hz":[{}],"formats":[{}],"subscribers":{},"last_seq":{},"state":"{}",)"
+                   R"("restarts":{}{}{}}})",
                    i == 0 ? "" : ",", t.name, t.kind, t.rate, t.channels,
                    quoted_list(t.fields), fmt::join(t.bands_hz, ","),
                    t.has_binary ? R"("json","binary")" : R"("text","json")", subscribers,
                    t.last_seq.load(std::memory_order_relaxed),
-                   state_name(t), t.loudness_resettable ? R"(,"reset_loudness":true)" : "", node_field(t));
+                   state_of(t), t.command ? t.command->restarts.load(std::memory_order_relaxed) : 0,
+                   t.loudness_resettable ? R"(,"reset_loudness":true)" : "", node_field(t));
   }
   out.append("]}");
   return out;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/metrics.hpp"
+#include "push/process/command_stream.hpp"
 
 namespace levelcast {
 
@@ -48,6 +49,7 @@ struct Topic {
   // Resets asked for (by any worker, through a const Topic); the producer, which owns the meter,
   // performs one when the count differs from the resets it has done.
   mutable std::atomic<uint64_t> loudness_resets_requested{0};
+  const CommandStatus* command = nullptr;  // exec: and lines: topics; owned by the source
 
   uint32_t channel(Format f) const { return first_channel + static_cast<uint32_t>(f); }
 };

@@ -6,6 +6,9 @@
 (function () {
   "use strict";
 
+  // A server that wants a bearer token: open the page as /#token=JWT (the fragment never
+  // leaves the browser, so the token is in no request line or log).
+  const pageToken = new URLSearchParams(location.hash.slice(1)).get("token");
   const FLOOR_DB = -60;
   const GREEN_BELOW_DB = -18;
   const RED_ABOVE_DB = -6;
@@ -201,7 +204,8 @@
       this.resetNote = "";
       this.textAt = 0;
       this.buildDom(info);
-      this.subscription = levelcast.subscribe("", info.name, (s) => this.receive(s));
+      this.subscription = levelcast.subscribe("", info.name, (s) => this.receive(s),
+                                              pageToken ? { token: () => pageToken } : {});
       this.subscription.onevent = (event) => this.event(event);
     }
 
@@ -312,7 +316,8 @@
       this.el.rate.title = s ? "announced: " + s.rate + "/s" : "";
       this.el.seq.textContent = s ? String(s.seq) : "–";
       this.el.delay.textContent = this.delayMs !== null ? String(Math.round(this.delayMs)) : "–";
-      this.el.format.textContent = this.subscription.state.format;
+      const st = this.subscription.state;
+      this.el.format.textContent = st.transport === "sse" ? st.format + " over SSE" : st.format;
       this.updateLoudness(s);
       const staleMs = Math.max(1000, s ? 3000 / s.rate : 1000);
       const last = this.arrivals[this.arrivals.length - 1];
@@ -344,9 +349,10 @@
   }
 
   function stateText(state) {
-    if (state.state !== "reconnecting") return state.state;
+    const via = state.via ? " (" + state.via + ")" : "";
+    if (state.state !== "reconnecting") return state.state + via;
     const seconds = Math.max(0, (state.retryAt - Date.now()) / 1000);
-    return "reconnecting in " + seconds.toFixed(1) + " s";
+    return "reconnecting in " + seconds.toFixed(1) + " s" + via;
   }
 
   function showState(element, state) {
@@ -358,9 +364,11 @@
   const panels = [];
 
   // The page's badge: live when every topic is; otherwise the one that is furthest from it.
+  // A topic that fell back to Server-Sent Events (WebSocket blocked on the way) says so.
   function overallState() {
     const order = ["reconnecting", "connecting", "closed", "live"];
     let worst = { state: "connecting", retryAt: 0 };
+    const sse = panels.some((panel) => panel.subscription.state.transport === "sse");
     let rank = panels.length ? order.length : 1;
     for (const panel of panels) {
       const state = panel.subscription.state;
@@ -370,7 +378,7 @@
         worst = state;
       }
     }
-    return worst;
+    return sse ? Object.assign({}, worst, { via: "SSE" }) : worst;
   }
 
   let lastFrame = 0;
@@ -384,7 +392,7 @@
 
   async function start() {
     document.getElementById("server").textContent = location.host;
-    const list = await levelcast.topics("");
+    const list = await levelcast.topics("", pageToken);
     let infos = [{ name: "", kind: "" }];
     if (list && Array.isArray(list.topics) && list.topics.length) {
       infos = list.topics.slice().sort((a, b) => (b.name === list.default) - (a.name === list.default));

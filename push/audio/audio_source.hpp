@@ -8,6 +8,8 @@
 
 namespace levelcast {
 
+struct CommandStatus;
+
 class AudioSource {
  public:
   virtual ~AudioSource() = default;
@@ -24,6 +26,9 @@ class AudioSource {
   virtual void interrupt() {}
   // "synth", "pcm", "wav", "exec", "alsa": for /topics.
   virtual std::string kind() const = 0;
+  // A command's restarts (exec), or nullptr for a source that is not a command. The object
+  // lives as long as the source.
+  virtual const CommandStatus* command_status() const { return nullptr; }
 };
 
 }  // namespace levelcast

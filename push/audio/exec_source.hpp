@@ -32,6 +32,7 @@ class ExecSource final : public AudioSource {
   bool paced_by_clock() const override { return false; }
   void interrupt() override { stream_->interrupt(); }
   std::string kind() const override { return "exec"; }
+  const CommandStatus* command_status() const override { return &stream_->status(); }
 
   // The running child's pid, -1 between runs. The reading thread only (tests, diagnostics).
   pid_t child_pid() const { return stream_->child_pid(); }

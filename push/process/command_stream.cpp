@@ -105,7 +105,12 @@ void CommandStream::step_waiting() {
   const WaitResult r = wait_readable(-1, interrupt_, clamp_timeout(restart_at_ms_ - now_ms()));
   if (r == WaitResult::interrupted || now_ms() < restart_at_ms_) return;
   std::string error;
-  if (start_run(error)) return;
+  if (start_run(error)) {
+    status_.restarts.store(status_.restarts.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+    status_.restarting.store(false, std::memory_order_relaxed);
+    return;
+  }
   LC_LOG(error, "source {}: {}; retrying in {:.1f} s", config_.name, error, static_cast<double>(backoff_ms_) / 1000);
   restart_at_ms_ = now_ms() + backoff_ms_;
   backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
@@ -175,6 +180,7 @@ void CommandStream::end_run() {
   restart_at_ms_ = now_ms() + backoff_ms_;
   backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
   phase_ = Phase::waiting;
+  status_.restarting.store(true, std::memory_order_relaxed);
 }
 
 void CommandStream::stop() {

@@ -11,6 +11,7 @@
 // Threads: read() from one reading thread only; interrupt() from any thread. read() does all
 // process handling itself, in one poll() over stdout, stderr, the child's pidfd and the
 // interrupt eventfd, so no helper thread is needed.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -31,6 +32,12 @@ struct CommandConfig {
   RestartPolicy restart = RestartPolicy::always;
 };
 
+// What /topics shows of a command's restarts. Written by the reading thread, read by any.
+struct CommandStatus {
+  std::atomic<uint32_t> restarts{0};       // runs started after the first
+  std::atomic<bool> restarting{false};     // between runs: the command exited, not yet restarted
+};
+
 class CommandStream {
  public:
   static constexpr int64_t kFirstBackoffMs = 500;
@@ -49,6 +56,7 @@ class CommandStream {
   // partial frame, a partial line) drops it when the run changes.
   uint64_t run() const { return runs_; }
   const std::string& name() const { return config_.name; }
+  const CommandStatus& status() const { return status_; }
   // The running child's pid, -1 between runs. The reading thread only (tests, diagnostics).
   pid_t child_pid() const { return child_.pid(); }
 
@@ -86,6 +94,7 @@ class CommandStream {
   int64_t stdout_closed_ms_ = 0;
   int64_t restart_at_ms_ = 0;
   int64_t backoff_ms_ = kFirstBackoffMs;
+  CommandStatus status_;
 };
 
 }  // namespace levelcast

@@ -140,7 +140,7 @@ CASES = [
     http_case("0.1.4", "method PUT", (405,), method="PUT"),
     http_case("0.1.5", "method DELETE", (405,), method="DELETE"),
     http_case("0.1.6", "HTTP/1.0 request", (400,), version="HTTP/1.0"),
-    http_case("0.1.7", "HTTP/0.9 request", (400,), version="HTTP/0.9"),
+    http_case("0.1.7", "HTTP/0.9 request", (505,), version="HTTP/0.9"),
     http_case("0.1.8", "unknown path /nope", (404,), path="/nope"),
     http_case("0.1.9", "unknown path /no/such/file", (404,), path="/no/such/file"),
     http_case("0.2.1", "no Host header", (400,), drop("Host")),

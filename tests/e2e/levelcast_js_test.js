@@ -103,8 +103,9 @@ test("decodeText returns snapshots and events as sent", () => {
 
 // A WebSocket stand-in: records what was opened; the test plays the server.
 class FakeSocket {
-  constructor(url) {
+  constructor(url, protocols) {
     this.url = url;
+    this.protocols = protocols;
     this.closedWith = null;
     FakeSocket.opened.push(this);
   }
@@ -113,12 +114,13 @@ class FakeSocket {
   }
   open() { this.onopen(); }
   message(data) { this.onmessage({ data }); }
-  drop() { this.onclose({ code: 1006 }); }
+  drop(code = 1006) { this.onclose({ code }); }
 }
 FakeSocket.opened = [];
 
 function fakeFetch(answer) {
-  return async () => {
+  return async (url, init) => {
+    fakeFetch.lastInit = init;
     if (answer === "unreachable") throw new TypeError("Failed to fetch");
     if (answer === 404) return { ok: false, status: 404, json: async () => ({}) };
     return { ok: true, status: 200, json: async () => answer };
@@ -188,6 +190,41 @@ test("a server with /topics gets binary frames and ?since= on reconnection", asy
   assert.equal(sub.state.state, "closed");
 });
 
+test("a token provider is asked before each connection and again at once on 4001", async () => {
+  withFakes({ default: "mic", topics: [{ name: "mic" }] });
+  const issued = [];
+  const provider = async () => {
+    issued.push(`jwt${issued.length + 1}`);
+    return issued[issued.length - 1];
+  };
+  const sub = levelcast.subscribe("http://127.0.0.1:8080", "mic", () => {},
+                                  { token: provider, minDelayMs: 5000, maxDelayMs: 10000 });
+  const first = await nthSocket(1);
+  assert.deepEqual(first.protocols, ["levelcast.v1", "levelcast.bearer.jwt1"]);
+  assert.deepEqual(fakeFetch.lastInit.headers, { Authorization: "Bearer jwt1" });
+  first.open();
+  first.message('{"topic":"mic","seq":41,"ts":1,"rate":50,"channels":[]}');
+  first.drop(4001);  // the token expired: no back-off (5 s here), a new token, resume after 41
+  assert.equal(sub.state.delayMs, 0);
+  const second = await nthSocket(2);
+  assert.deepEqual(second.protocols, ["levelcast.v1", "levelcast.bearer.jwt2"]);
+  assert.equal(second.url, "ws://127.0.0.1:8080/levels/mic?format=binary&since=41");
+  sub.close();
+});
+
+test("a token provider that fails is retried with back-off", async () => {
+  withFakes(404);
+  let calls = 0;
+  const sub = levelcast.subscribe("", "mic", () => {}, {
+    token: async () => { if (++calls === 1) throw new Error("no token service"); return "t"; },
+    minDelayMs: 8, maxDelayMs: 16,
+  });
+  const socket = await nthSocket(1);
+  assert.equal(calls, 2);
+  assert.deepEqual(socket.protocols, ["levelcast.v1", "levelcast.bearer.t"]);
+  sub.close();
+});
+
 test("a server without /topics gets JSON on /levels and no ?since=", async () => {
   withFakes(404);
   const snapshots = [];
@@ -231,4 +268,86 @@ test("close() before the first connection opens nothing", async () => {
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(FakeSocket.opened.length, 0);
   assert.equal(sub.state.state, "closed");
+});
+
+// An EventSource stand-in, like FakeSocket: the test plays the server's event stream.
+class FakeEventSource {
+  constructor(url) {
+    this.url = url;
+    this.listeners = {};
+    this.closed = false;
+    FakeEventSource.opened.push(this);
+  }
+  addEventListener(name, listener) { this.listeners[name] = listener; }
+  close() { this.closed = true; }
+  open() { this.onopen(); }
+  message(data) { this.onmessage({ data }); }
+  event(name, data) { this.listeners[name]({ data }); }
+  fail() { this.onerror(); }
+}
+FakeEventSource.opened = [];
+
+async function nthEventSource(n) {
+  const deadline = Date.now() + 5000;
+  while (FakeEventSource.opened.length < n) {
+    if (Date.now() > deadline) throw new Error(`event source ${n} never opened`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return FakeEventSource.opened[n - 1];
+}
+
+test("auto falls back to SSE after two WebSockets that never open, and resumes there", async () => {
+  withFakes({ default: "synth", topics: [{ name: "synth" }] });
+  FakeEventSource.opened = [];
+  global.EventSource = FakeEventSource;
+  try {
+    const snapshots = [];
+    const events = [];
+    const sub = levelcast.subscribe("http://h:1", "synth", (s) => snapshots.push(s),
+                                    { minDelayMs: 2, maxDelayMs: 4, token: () => "T" });
+    sub.onevent = (e) => events.push(e);
+    const first = await nthSocket(1);
+    first.open();  // a WebSocket that opened once: no reason to give up on it
+    first.message(encodeBinary({ seq: 3, ts: 1, rate: 50, channels: [] }));
+    first.drop();
+    (await nthSocket(2)).drop();  // then two that never open: blocked on the way
+    (await nthSocket(3)).drop();
+    const events1 = await nthEventSource(1);
+    assert.equal(events1.url, "http://h:1/events/synth?since=3&access_token=T");
+    events1.open();
+    assert.equal(sub.state.state, "live");
+    assert.equal(sub.state.transport, "sse");
+    assert.equal(sub.state.format, "json");
+    events1.message('{"topic":"synth","seq":4,"ts":1,"rate":50,"channels":[]}');
+    events1.event("ended", '{"topic":"synth","event":"ended"}');
+    assert.deepEqual(snapshots.map((s) => s.seq), [3, 4]);
+    assert.deepEqual(events, [{ topic: "synth", event: "ended" }]);
+    events1.fail();  // our back-off and ?since=, not the browser's retry
+    assert.ok(events1.closed);
+    assert.equal((await nthEventSource(2)).url, "http://h:1/events/synth?since=4&access_token=T");
+    assert.equal(FakeSocket.opened.length, 3, "no WebSocket after the fallback");
+    sub.close();
+    assert.ok(FakeEventSource.opened[1].closed);
+  } finally {
+    delete global.EventSource;
+  }
+});
+
+test("transport: 'sse' goes straight to /events; 'websocket' never falls back", async () => {
+  withFakes({ default: "synth", topics: [{ name: "synth" }] });
+  FakeEventSource.opened = [];
+  global.EventSource = FakeEventSource;
+  try {
+    const sse = levelcast.subscribe("http://h:1", "", () => {}, { transport: "sse" });
+    assert.equal((await nthEventSource(1)).url, "http://h:1/events");
+    sse.close();
+    const ws = levelcast.subscribe("http://h:1", "synth", () => {},
+                                   { transport: "websocket", minDelayMs: 2, maxDelayMs: 4 });
+    for (let i = 1; i <= 4; i++) (await nthSocket(i)).drop();
+    await nthSocket(5);
+    assert.equal(FakeEventSource.opened.length, 1);
+    ws.close();
+  } finally {
+    delete global.EventSource;
+  }
 });

@@ -57,15 +57,17 @@ function log(line) {
 
 // One levelcast process. start() resolves once it prints its listening line.
 class ServerProcess {
-  constructor(binary) {
+  constructor(binary, extraArgs = []) {
     this.binary = binary;
+    this.extraArgs = extraArgs;
     this.child = null;
     this.exited = null;
   }
 
   start(port, ms) {
     const args = ["--bind", "127.0.0.1", "--port", String(port), "--rate", "20", "--workers", "1",
-                  "--allow-reset", "--source", "synth=synth:loudness=msilx,truepeak=1"];
+                  "--allow-reset", "--source", "synth=synth:loudness=msilx,truepeak=1",
+                  ...this.extraArgs];
     const child = spawn(this.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", resolve));
@@ -303,4 +305,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { Browser, READ_PAGE, waitFor };
+module.exports = { Browser, ServerProcess, READ_PAGE, waitFor, parseArgs, log };

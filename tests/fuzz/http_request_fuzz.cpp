@@ -50,8 +50,23 @@ std::string_view strip(std::string_view s) {
   return s;
 }
 
+bool token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// The first 16 bytes cannot begin "METHOD ": what scan_request_head calls not_http.
+bool naive_not_http(std::string_view received) {
+  for (size_t i = 0; i < received.size() && i < 16; ++i) {
+    if (received[i] == ' ') return i == 0;
+    if (!token_char(received[i])) return true;
+  }
+  return received.size() >= 16;
+}
+
 // What scan_request_head must say about `received`, by a byte-by-byte search.
 HeadScan expected_scan(std::string_view received, size_t max_head) {
+  if (naive_not_http(received)) return {HeadStatus::not_http, 0};
   for (size_t i = 0; i + 4 <= received.size(); ++i) {
     if (received.substr(i, 4) == "\r\n\r\n") {
       if (i + 4 <= max_head) return {HeadStatus::complete, i + 4};
@@ -136,6 +151,8 @@ void check_parsed(const HttpRequest& request, std::string_view head) {
     require(inside(part, head), "a parsed view lies outside the head");
   }
   require(request.target.find(' ') == std::string_view::npos, "a space inside the target");
+  require(!has_control(request.target), "a control byte inside the target");
+  require(request.version_major == 1, "a version other than HTTP/1.x accepted");
   require(request.path.find('?') == std::string_view::npos, "a '?' inside the path");
   require(request.version_major >= 0 && request.version_major <= 9 && request.version_minor >= 0 &&
               request.version_minor <= 9,
@@ -153,6 +170,9 @@ void check_parsed(const HttpRequest& request, std::string_view head) {
   const std::string_view* key = request.header("Sec-WebSocket-Key");
   require(key != nullptr && is_valid_websocket_key(*key), "an upgrade without a valid key");
   std::string response;
+  require(request.header_count("Sec-WebSocket-Key") == 1 &&
+              request.header_count("Sec-WebSocket-Version") == 1,
+          "an upgrade with a repeated key or version");
   append_upgrade_response(response, *key);
   require(response.size() > 4 && response.ends_with("\r\n\r\n"), "an unterminated 101 response");
   require(websocket_accept_key(*key).size() == 28, "an accept key that is not 28 characters");
@@ -168,11 +188,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string stream(reinterpret_cast<const char*>(data) + 2, size - 2);
 
   // Any bytes at all through the parser on their own: it must not read outside them.
+  bool parses_whole = false;  // and a request the scan must not call not_http
   {
     const std::vector<char> exact(stream.begin(), stream.end());
     const std::string_view raw(exact.data(), exact.size());
     HttpRequest request;
     if (parse_request_head(raw, request) == RequestError::none) {
+      parses_whole = request.method.size() < 16;  // longer methods are not served: not_http
       for (std::string_view part : {request.method, request.target, request.path, request.query}) {
         require(inside(part, raw), "a parsed view lies outside the input");
       }
@@ -191,6 +213,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const HeadScan want = expected_scan(received, max_head);
     require(scan.status == want.status && scan.length == want.length,
             "scan_request_head disagrees with a naive search");
+    require(!(parses_whole && scan.status == HeadStatus::not_http),
+            "a parsable request was called not HTTP");
   }
   if (scan.status != HeadStatus::complete) return 0;
 

@@ -249,8 +249,45 @@ def cluster_seeds():
     write("cluster_reply", "smembers", array(bulk(b"synth"), bulk(b"a b"), b":3\r\n"))
 
 
+# --- jwt: [mode: 0 token, 1 payload (signed HS256), 2 base64url] [bytes] ---
+
+JWT_SECRET = b"levelcast-fuzz-secret-0123456789abcdef"
+
+
+def b64url(data):
+    import base64
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def hs256(header, payload, secret=JWT_SECRET):
+    import hashlib
+    import hmac
+    signing_input = b64url(header) + b"." + b64url(payload)
+    return signing_input + b"." + b64url(hmac.new(secret, signing_input, hashlib.sha256).digest())
+
+
+def jwt_seeds():
+    header = b'{"alg":"HS256","typ":"JWT"}'
+    payload = b'{"exp":1900000000,"nbf":1600000000,"sub":"ops","topics":["mic","cam*"]}'
+    write("jwt", "valid_hs256", b"\0" + hs256(header, payload))
+    write("jwt", "expired_hs256", b"\0" + hs256(header, b'{"exp":1600000000}'))
+    write("jwt", "alg_none", b"\0" + b64url(b'{"alg":"none"}') + b"." + b64url(payload) + b".")
+    write("jwt", "crit", b"\0" + hs256(b'{"alg":"HS256","crit":["exp"]}', payload))
+    write("jwt", "es256_kid", b"\0" + b64url(b'{"alg":"ES256","kid":"ec"}') + b"." +
+          b64url(payload) + b"." + b64url(bytes(64)))
+    write("jwt", "rs256_kid", b"\0" + b64url(b'{"alg":"RS256","kid":"rsa"}') + b"." +
+          b64url(payload) + b"." + b64url(bytes(256)))
+    write("jwt", "trailing", b"\0" + hs256(header, payload) + b".x")
+    write("jwt", "signed_claims", b"\1" + payload)
+    write("jwt", "signed_aud", b"\1" +
+          b'{"exp":1900000000,"aud":["a","b"],"topics":["*"]}')
+    write("jwt", "signed_dup", b"\1" + b'{"exp":1900000000,"exp":1}')
+    write("jwt", "b64", b"\2" + b"eyJhbGciOiJIUzI1NiJ9")
+
+
 def main():
-    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter", "config", "cluster_reply"):
+    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter", "config", "jwt",
+                   "cluster_reply"):
         shutil.rmtree(ROOT / target, ignore_errors=True)
         (ROOT / target).mkdir(parents=True)
     http_seeds()
@@ -259,6 +296,7 @@ def main():
     unmask_seeds()
     line_splitter_seeds()
     config_seeds()
+    jwt_seeds()
     cluster_seeds()
 
 

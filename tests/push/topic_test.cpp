@@ -34,7 +34,7 @@ TEST(TopicRegistry, JsonListsStateAndSubscribers) {
   EXPECT_EQ(topics.to_json(metrics),
             R"({"default":"mic","topics":[{"name":"mic","kind":"pcm","rate":25,"channels":1,)"
             R"("fields":["rms","peak"],"bands_hz":[],"formats":["json","binary"],)"
-            R"("subscribers":3,"last_seq":7,"state":"ended"}]})");
+            R"("subscribers":3,"last_seq":7,"state":"ended","restarts":0}]})");
 }
 
 TEST(TopicRegistry, TopicsAddedAtRunTimeUpToItsCapacity) {
