@@ -2,6 +2,8 @@
 owner's receive (same seq, same bytes), resume works across nodes, topics are learned at run
 time, and a second owner of a topic is refused."""
 
+import concurrent.futures
+import http.client
 import json
 import unittest
 
@@ -39,6 +41,27 @@ class ClusterDelivery(unittest.TestCase):
                 self.assertEqual(by_seq[cn.seq_of(message)], message, query)
         cn.run(scenario(""))
         cn.run(scenario("?format=binary"))
+
+    def test_server_sent_events_on_an_edge_carry_the_owner_s_bytes(self):
+        def events(server, count):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            connection.request("GET", "/events/s")
+            response, found, seq = connection.getresponse(), {}, None
+            while len(found) < count:
+                line = response.readline().decode().rstrip("\n")
+                if line.startswith("id: "):
+                    seq = int(line[4:])
+                elif line.startswith("data: ") and seq is not None:
+                    found[seq] = line
+            connection.close()
+            return found
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            owner_events, edge_events = pool.submit(events, self.owner, 30), pool.submit(events, self.edge, 30)
+            owner, edge = owner_events.result(timeout=20), edge_events.result(timeout=20)
+        common = set(owner) & set(edge)
+        self.assertTrue(common)
+        for seq in common:
+            self.assertEqual(owner[seq], edge[seq])
 
     def test_resume_on_another_node_is_contiguous(self):
         async def scenario():
