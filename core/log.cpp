@@ -1,5 +1,7 @@
 #include "core/log.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <atomic>
 #include <ctime>

@@ -60,7 +60,8 @@ struct alignas(64) ProducerCounters {
   Counter binary_frames_encoded{0};  // binary frames: one per snapshot
   Counter sse_encoded{0};            // Server-Sent Events texts: one per snapshot
   Counter frames_compressed{0};      // permessage-deflate: one per snapshot and format
-  Counter bad_samples{0};            // non-finite samples (NaN, infinity) measured as full scale
+  Counter bad_samples{0};
+  Counter schedule_restarts{0};      // a paced source more than 1 s late: its schedule restarted            // non-finite samples (NaN, infinity) measured as full scale
 };
 
 // Written by the cluster threads: the publisher's counters by the publisher thread, the rest by

@@ -89,6 +89,12 @@ uint16_t local_port(int fd) {
   return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
 }
 
+bool is_ip_address(std::string_view address) {
+  sockaddr_storage ignored{};
+  socklen_t size = 0;
+  return make_address(address, 0, ignored, size);
+}
+
 bool split_host_port(std::string_view text, std::string& host, uint16_t& port) {
   const size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return false;
@@ -101,9 +107,7 @@ bool split_host_port(std::string_view text, std::string& host, uint16_t& port) {
   }
   // A bare IPv6 address has colons of its own: it must be bracketed here.
   if (address.find(':') != std::string_view::npos && address.front() != '[') return false;
-  sockaddr_storage ignored{};
-  socklen_t size = 0;
-  if (!make_address(address, 0, ignored, size)) return false;
+  if (!is_ip_address(address)) return false;
   host = std::string(address);
   port = static_cast<uint16_t>(value);
   return true;

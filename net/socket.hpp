@@ -39,6 +39,8 @@ UniqueFd listen_tcp(std::string_view address, uint16_t port, int backlog, std::s
                     bool reuse_port = false);
 // The port a bound socket listens on (IPv4 or IPv6).
 uint16_t local_port(int fd);
+// True for an IPv4 or IPv6 address as listen_tcp takes it (IPv6 bare or bracketed).
+bool is_ip_address(std::string_view address);
 // "ADDR:PORT" with ADDR IPv4 or [IPv6]; false when it is not that shape.
 bool split_host_port(std::string_view text, std::string& host, uint16_t& port);
 // The address as written in a URL: IPv6 in brackets.

@@ -93,6 +93,10 @@ std::string render_metrics(const ServerMetrics& m) {
          "Snapshot frames compressed for permessage-deflate (once per snapshot and format).",
          sum_producers(m, &ProducerCounters::frames_compressed));
   render_subscribers(out, m);
+  metric(out, "levelcast_schedule_restarts_total", "counter",
+         "Times a paced source fell more than 1 s behind (a stalled or starved process) and "
+         "restarted its schedule: the ticks missed were not produced.",
+         sum_producers(m, &ProducerCounters::schedule_restarts));
   metric(out, "levelcast_bad_samples_total", "counter",
          "Non-finite audio samples (NaN, infinity), measured as full scale.",
          sum_producers(m, &ProducerCounters::bad_samples));

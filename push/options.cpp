@@ -305,6 +305,11 @@ std::optional<std::string> finish(ServerOptions& o, const Seconds& s, const Text
   o.limits.idle_timeout_ns = seconds_to_nanos(s.idle);
   o.limits.slow_close_ns = seconds_to_nanos(s.slow_close);
   o.max_lag_ns = seconds_to_nanos(s.max_lag);
+  for (const std::string& address : o.binds) {
+    if (!is_ip_address(address)) {
+      return fail(fmt::format("--bind: '{}' is not an IPv4 or IPv6 address", address));
+    }
+  }
   if (!t.admin_bind.empty() && !split_host_port(t.admin_bind, o.admin_host, o.admin_port)) {
     return fail(fmt::format("--admin-bind: '{}' is not ADDR:PORT (IPv6 in brackets)", t.admin_bind));
   }

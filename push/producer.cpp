@@ -70,6 +70,9 @@ void Producer::run_paced() {
     int64_t deadline = start + std::llround(static_cast<double>(since_start + 1) * period_ns);
     // After a long stall (a suspended process), restart the schedule instead of bursting.
     if (mono_nanos() - deadline > kNanosPerSecond) {
+      LC_LOG(warn, "source {}: {} s behind its schedule; starting it afresh (ticks skipped)",
+             topic_.name, (mono_nanos() - deadline) / kNanosPerSecond);
+      bump(counters_.schedule_restarts);
       start = mono_nanos();
       since_start = 0;
       deadline = start + std::llround(period_ns);

@@ -239,8 +239,10 @@
     async resetLoudness() {
       this.el.reset.disabled = true;
       try {
-        const response = await fetch("/topics/" + encodeURIComponent(this.info.name) + "/reset-loudness",
-                                     { method: "POST" });
+        // Under access control the page's token must cover the topic.
+        const response = await fetch("/topics/" + encodeURIComponent(this.info.name) + "/reset-loudness", {
+          method: "POST", headers: pageToken ? { Authorization: "Bearer " + pageToken } : {},
+        });
         if (!response.ok) this.resetNote = "reset refused (" + response.status + ")";
       } catch (e) {
         this.resetNote = "reset failed";

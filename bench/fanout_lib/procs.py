@@ -21,6 +21,8 @@ LEVELCAST = BUILD / "levelcast"
 LOAD = BUILD / "bench" / "load" / "levelcast-load"
 FLOOR = BUILD / "bench" / "peers" / "levelcast-floor"
 NODE_PEER = REPO / "bench" / "peers" / "node_broadcast.js"
+# The previous commit's server for before/after runs (issue 10's suite).
+BEFORE_BINARY = os.environ.get("BEFORE_BINARY", "/work/coord/base/levelcast")
 SERVER_CPU = 0
 LOAD_CPU = 1
 # Server and load client run at this priority, so that background work on the shared machine
@@ -121,6 +123,18 @@ class Server:
         except OSError:
             pass
         return self.output
+
+
+def forget(proc):
+    """A process started by spawn() that has ended: no longer stopped by stop_all()."""
+    _started.pop(proc.pid, None)
+
+
+def fd_count(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
 
 
 def stop_all():
@@ -229,6 +243,47 @@ def cpu_busy_fractions(interval=1.0):
     return (busy1 - busy0) / total, (nice1 - nice0) / total
 
 
+CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def cpu_times(cpu):
+    """The jiffies of one CPU from /proc/stat, by CPU_FIELDS."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{cpu} "):
+            return list(map(int, line.split()[1:9]))
+    return [0] * len(CPU_FIELDS)
+
+
+class CoreSampler:
+    """How the server's core spent a window: started when the load's connections are open, it
+    samples /proc/stat after the warm-up and again near the window's end, in its own thread.
+    The server's own CPU figure leaves out the softirq of the loopback delivery, which the
+    kernel charges to the core; this shows it, and whether the core had any idle time."""
+
+    def __init__(self, cpu, warmup, duration):
+        self.cpu, self.warmup, self.duration = cpu, warmup, duration
+        self.shares = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def _run(self):
+        time.sleep(self.warmup)
+        first = cpu_times(self.cpu)
+        time.sleep(max(0.5, self.duration - 0.5))
+        delta = [b - a for a, b in zip(first, cpu_times(self.cpu))]
+        total = max(1, sum(delta))
+        self.shares = {name: round(v / total, 3) for name, v in zip(CPU_FIELDS, delta)}
+
+    def result(self):
+        """The shares, or None when the window never began (or was cut short)."""
+        if self.thread.ident is None:
+            return None
+        self.thread.join(timeout=self.warmup + self.duration + 5)
+        return self.shares
+
+
 _gave_up = {"at": -1e9}  # when a wait last ended with the machine still busy
 RETRY_WAITING_AFTER_S = 300
 
@@ -254,6 +309,14 @@ def wait_for_quiet(threshold, max_wait):
     if busy + niced > threshold and max_wait > 0:
         _gave_up["at"] = time.monotonic()
     return {"others_busy": round(busy, 3), "others_niced": round(niced, 3), "waited_s": waited}
+
+
+def loadavg():
+    """The 1-minute load average: others compile on this machine, each run records it."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError):
+        return None
 
 
 def machine_info():

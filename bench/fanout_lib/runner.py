@@ -4,15 +4,13 @@ from dataclasses import dataclass
 
 from . import procs
 
-# A rate is sustained when at least this share is delivered, one snapshot per read or close to
-# it (a server that packs several snapshots into one write delivers stale data), and no
-# connection failed or was dropped.
+# A rate is sustained (issue 10) when every connection opened and none was dropped, at least
+# MIN_DELIVERY of the snapshots due arrived, the reading clients saw no seq gap, and the p99
+# latency stays within two periods plus LATENCY_SLACK_MS: a server that finishes each round
+# within its period always meets that, one whose backlog grows does not. Messages per read is
+# reported, never limited: snapshots that arrive together, earlier than they would have one by
+# one, are not stale.
 MIN_DELIVERY = 0.99
-MAX_MESSAGES_PER_READ = 1.2
-# Beyond the issue's two criteria, a server that keeps every snapshot and falls behind also
-# delivers stale data: late instead of packed. "On time" asks that the p99 latency stay under
-# two periods plus LATENCY_SLACK_MS, which a server that finishes each round within its period
-# always meets; a growing backlog does not.
 LATENCY_SLACK_MS = 50
 
 
@@ -31,8 +29,8 @@ class Config:
     tag: str = ""
 
 
-def judge(report, connections):
-    """(passed, reason) for a fanout run."""
+def judge(report, connections, rate):
+    """(passed, reason) for a fanout run, by the criterion above."""
     if not report:
         return False, "no report"
     failed = report["connect_failed"] + report["handshake_failed"] + report["not_started"]
@@ -42,28 +40,60 @@ def judge(report, connections):
         return False, f"{report['dropped']} connections dropped"
     if (report.get("delivery_ratio") or 0) < MIN_DELIVERY:
         return False, f"delivery {report.get('delivery_ratio') or 0:.2%}"
-    if (report.get("messages_per_read") or 99) > MAX_MESSAGES_PER_READ:
-        return False, f"{report.get('messages_per_read')} messages per read"
+    if report.get("seq_gaps"):
+        return False, f"{report['seq_gaps']} seq gaps"
+    if (report.get("latency_p99_ms") or 1e9) > latency_bound_ms(rate):
+        return False, f"p99 {report.get('latency_p99_ms')} ms over {latency_bound_ms(rate):.0f}"
     return True, "ok"
 
 
-def on_time(report, rate):
-    """Whether the p99 latency stays within latency_bound_ms(rate)."""
-    return bool(report) and (report.get("latency_p99_ms") or 1e9) <= latency_bound_ms(rate)
+def client_note(report):
+    """How busy levelcast-load was: its CPU, and SATURATED when it may be the ceiling."""
+    report = report or {}
+    text = f"client {report.get('client_cpu_percent') or 0:.0f}%"
+    return text + (" SATURATED" if report.get("client_saturated") else "")
+
+
+def core_note(record):
+    """The server core in the window, when sampled: its softirq share, and what was left over,
+    idle or taken by niced work (others' builds yield to the server, which runs at nice -10,
+    so that share is what the server did not need)."""
+    core = record.get("server_core")
+    if not core:
+        return ""
+    return (f" (core: {core['softirq']:.0%} softirq, "
+            f"{core['idle'] + core['nice']:.0%} idle or niced)")
 
 
 def describe(record):
     load = record.get("load") or {}
     server = load.get("server") or {}
     verdict = "pass" if record.get("pass") else f"FAIL ({record.get('why')})"
-    if record.get("pass") and not record.get("on_time"):
-        verdict += f", late (p99 over {latency_bound_ms(record['rate']):.0f} ms)"
+    counters = record.get("server_counters") or {}
+    if counters.get("frames_skipped_total") or counters.get("messages_dropped_total"):
+        verdict += (f" [server skipped {counters.get('frames_skipped_total'):.0f} frames, "
+                    f"replaced {counters.get('messages_dropped_total'):.0f}]")
     return (f"{record['system']:<17} N={record['n']:<6} {record['rate']:>6g} Hz rep {record['rep']}: "
             f"{load.get('rate_per_s') or 0:>9.0f}/s deliv {load.get('delivery_ratio') or 0:6.2%} "
-            f"{load.get('messages_per_read') or 0:.2f}/read p50 {load.get('latency_p50_ms') or 0:.2f} "
+            f"gaps {load.get('seq_gaps')} {load.get('messages_per_read') or 0:.2f}/read p50 {load.get('latency_p50_ms') or 0:.2f} "
             f"p99 {load.get('latency_p99_ms') or 0:.2f} ms | server {server.get('cpu_us_per_message') or 0:.2f} us "
-            f"{server.get('cpu_s_per_s') or 0:.2f} s/s | client {load.get('client_cpu_percent') or 0:.0f}% "
-            f"| {verdict}")
+            f"{server.get('cpu_s_per_s') or 0:.2f} s/s{core_note(record)} | {client_note(load)} "
+            f"| load avg "
+            f"{record.get('loadavg', '?')} | {verdict}")
+
+
+# Where a levelcast run's seq gaps come from: frames a worker skipped past --max-lag, or
+# snapshots replaced for a subscriber past its queued-frames bound.
+COUNTERS = ("frames_skipped_total", "messages_dropped_total", "messages_sent_total")
+
+
+def server_counters(port):
+    from .limits import http_get, metric  # limits imports this module
+    try:
+        text = http_get(port, "/metrics")
+    except OSError:
+        return None
+    return {name: metric(text, f"levelcast_{name}") for name in COUNTERS}
 
 
 def measured_run(system, cfg, mode, connections, rate, rep, load_extra=(), server_more=(),
@@ -76,6 +106,7 @@ def measured_run(system, cfg, mode, connections, rate, rep, load_extra=(), serve
     record = {"system": system.name, "mode": mode, "n": connections, "rate": rate, "rep": rep,
               "started": time.strftime("%H:%M:%S")}
     record["background"] = procs.wait_for_quiet(cfg.quiet_threshold, cfg.max_wait)
+    record["loadavg"] = procs.loadavg()
     record["levelcast_built"] = procs.binaries()["levelcast"]
     began = time.monotonic()
     if system.kind == "node" and mode == "fanout":
@@ -95,14 +126,22 @@ def measured_run(system, cfg, mode, connections, rate, rep, load_extra=(), serve
         limit = procs.setup_limit(connections) if mode == "fanout" else None
         kept = before(server) if before else None
         try:
-            report, status, err, probe = procs.run_load(
-                argv, timeout, limit, (lambda: probe_fn(server)) if probe_fn else None)
+            core = procs.CoreSampler(procs.SERVER_CPU, cfg.warmup, cfg.duration)
+
+            def on_setup():
+                core.start()
+                return probe_fn(server) if probe_fn else None
+
+            report, status, err, probe = procs.run_load(argv, timeout, limit, on_setup)
+            record["server_core"] = core.result()
         finally:
             for sock in kept or ():
                 sock.close()
         if probe is not None:
             record["probe"] = probe
         record["rss_after_kib"] = server.rss_kib()
+        if system.kind == "levelcast":
+            record["server_counters"] = server_counters(server.port)
         if after:
             record["after"] = after(server)
     finally:
@@ -113,7 +152,7 @@ def measured_run(system, cfg, mode, connections, rate, rep, load_extra=(), serve
         record["load_stderr"] = err
     record["wall_s"] = round(time.monotonic() - began, 1)
     if mode == "fanout":
-        record["pass"], record["why"] = judge(report, connections)
-        record["on_time"] = record["pass"] and on_time(report, rate)
+        record["pass"], record["why"] = judge(report, connections, rate)
+        record["client_saturated"] = bool((report or {}).get("client_saturated"))
         procs.log(describe(record))
     return record

@@ -20,12 +20,13 @@ class System:
     label: str = ""
     path: str = "/levels"
     taskset: bool = True  # False: not pinned (the tuning runs that measure pinning)
+    binary: str = ""      # levelcast only: another build (the previous commit's), default ours
     extra: dict = field(default_factory=dict, compare=False)
 
     def argv(self, rate, more=()):
         rate_text = f"{rate:g}"
         if self.kind == "levelcast":
-            return [procs.LEVELCAST, "--bind", "127.0.0.1", "--port", "0", "--rate", rate_text,
+            return [self.binary or procs.LEVELCAST, "--bind", "127.0.0.1", "--port", "0", "--rate", rate_text,
                     "--log-level", "warn", *self.options, *more]
         if self.kind == "node":
             return ["node", procs.NODE_PEER, "--port", "0", "--rate", rate_text,
@@ -45,11 +46,26 @@ LEVELCAST_URING = System("levelcast", "levelcast",
 LEVELCAST_SEND = System("levelcast-send", "levelcast",
                         ("--workers", "1", "--pin-cpus", "0", "--send-mode", "send"),
                         "levelcast (send, 1 worker)")
+# The binary of the commit before issue 10 (one frame per system call, frames skipped when
+# behind), kept for before/after runs: BEFORE_BINARY, or /work/coord/base/levelcast.
+LEVELCAST_BEFORE = System("levelcast-before", "levelcast", LEVELCAST_URING.options,
+                          "levelcast 6dc5447 (before issue 10; io_uring, 1 worker)",
+                          binary=procs.BEFORE_BINARY)
 NODE = System("node", "node", (), "Node ws, client.send() loop")
 NODE_RAW = System("node-raw", "node", ("--raw",), "Node ws, raw socket writes")
 FLOOR_SEND = System("floor-send", "floor", ("--mode", "send"), "floor: plain send() loop")
 FLOOR_URING = System("floor-uring", "floor", ("--mode", "io_uring"),
-                     "floor: one io_uring submission per round")
+                     "floor: one io_uring submission per round, the frames due in one "
+                     "SENDMSG per socket when behind")
+
+
+def floor_batch(frames, mode="io_uring"):
+    """The batched yardstick: a round every `frames` ticks, exactly the frames in one call per
+    socket (a round that is behind skips ticks rather than write more)."""
+    return System(f"floor-{'uring' if mode == 'io_uring' else mode}-x{frames}", "floor",
+                  ("--mode", mode, "--batch", str(frames), "--catch-up", str(frames)),
+                  f"floor: {frames} frames per {'SENDMSG' if mode == 'io_uring' else 'sendmsg()'}"
+                  " per socket, forced")
 
 MATRIX_SYSTEMS = (LEVELCAST_URING, LEVELCAST_SEND, NODE, NODE_RAW, FLOOR_SEND, FLOOR_URING)
 BY_NAME = {s.name: s for s in MATRIX_SYSTEMS}

@@ -1,6 +1,7 @@
 // levelcast-floor: the yardstick for levelcast's broadcast loop.
 //
-//   levelcast-floor --port 0 --rate 10 --mode send|io_uring [--exit-after 60]
+//   levelcast-floor --port 0 --rate 10 --mode send|io_uring [--batch K] [--catch-up N]
+//                   [--exit-after 60]
 //
 // The least a WebSocket broadcaster can do: one thread, one epoll set; accept, a minimal RFC 6455
 // upgrade on GET /levels (anything else gets 404), and every 1/rate s one prepared text frame
@@ -10,6 +11,11 @@
 // timeouts, no metrics. It stays honest in the two ways a load client can check: a frame is
 // never cut (a short write keeps its remainder and the subscriber misses rounds until it is
 // flushed) and every close frame is answered.
+// The batched yardstick (issue 10): a round that is k ticks behind (the timer expired k times)
+// writes the k frames due, each with its own seq and the ts of its tick, to every subscriber in
+// ONE call, a sendmsg() / IORING_OP_SENDMSG with one iovec per frame (up to --catch-up frames;
+// older ticks are skipped). --batch K forces it: a round every K ticks with the K frames, so
+// the cost of k frames per system call is known at any rate.
 // Prints "listening on ws://HOST:PORT/levels" when ready; on exit (SIGINT, SIGTERM or
 // --exit-after) one line with the rounds sent, ticks skipped and frames not sent.
 #include <arpa/inet.h>
@@ -24,9 +30,11 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -50,7 +58,11 @@ struct FloorOptions {
   double rate = 10;
   SendMode mode = SendMode::send;
   double exit_after_s = 0;
+  unsigned batch = 1;      // frames per round, forced: a round every `batch` ticks
+  unsigned catch_up = 64;  // most frames one round writes when the timer is behind
 };
+
+constexpr unsigned kMaxFramesPerRound = 64;
 
 [[noreturn]] void fail(std::string_view what) {
   fmt::print(stderr, "levelcast-floor: {}: {}\n", what, std::strerror(errno));
@@ -71,6 +83,14 @@ FloorOptions parse_options(int argc, char** argv) {
       ->check(CLI::IsMember({"send", "io_uring"}));
   app.add_option("--exit-after", options.exit_after_s, "seconds before exiting (0: never)")
       ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--batch", options.batch,
+                 "frames per round: a round every K ticks writes the K frames in one call")
+      ->capture_default_str()
+      ->check(CLI::Range(1U, kMaxFramesPerRound));
+  app.add_option("--catch-up", options.catch_up,
+                 "most frames a round that is behind writes in one call (1: skip late ticks)")
+      ->capture_default_str()
+      ->check(CLI::Range(1U, kMaxFramesPerRound));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -86,36 +106,59 @@ std::int64_t realtime_micros() {
   return std::int64_t{now.tv_sec} * 1'000'000 + now.tv_nsec / 1000;
 }
 
-// The frame of one round: an unmasked final text frame holding levelcast's snapshot shape,
-// {"topic":"synth","seq":N,"ts":MICROS,"rate":R,"channels":[{"rms":..,"peak":..},{..}]}.
-class SnapshotFrame {
+// The frames of one round: unmasked final text frames holding levelcast's snapshot shape,
+// {"topic":"synth","seq":N,"ts":MICROS,"rate":R,"channels":[{"rms":..,"peak":..},{..}]},
+// back to back in one buffer, and one iovec per frame into it (valid until the next clear()).
+class RoundFrames {
  public:
-  explicit SnapshotFrame(double rate) : rate_(rate) {}
+  explicit RoundFrames(double rate) : rate_(rate) { bytes_.reserve(kMaxFramesPerRound * 160); }
 
-  std::string_view next() {
+  void append(std::int64_t ts_micros) {
     ++seq_;
     const double drift = 6.0 * std::sin(static_cast<double>(seq_) * 0.05);
-    std::string payload = fmt::format(
+    const std::string payload = fmt::format(
         R"({{"topic":"synth","seq":{},"ts":{},"rate":{},"channels":[{{"rms":{:.1f},"peak":{:.1f}}},{{"rms":{:.1f},"peak":{:.1f}}}]}})",
-        seq_, realtime_micros(), rate_, -18.0 + drift, -12.0 + drift, -21.0 - drift,
-        -15.0 - drift);
-    frame_.clear();
-    frame_.push_back('\x81');
+        seq_, ts_micros, rate_, -18.0 + drift, -12.0 + drift, -21.0 - drift, -15.0 - drift);
+    starts_[count_] = bytes_.size();
+    bytes_.push_back('\x81');
     if (payload.size() < 126) {
-      frame_.push_back(static_cast<char>(payload.size()));
+      bytes_.push_back(static_cast<char>(payload.size()));
     } else {
-      frame_.push_back(static_cast<char>(126));
-      frame_.push_back(static_cast<char>(payload.size() >> 8));
-      frame_.push_back(static_cast<char>(payload.size() & 0xff));
+      bytes_.push_back(static_cast<char>(126));
+      bytes_.push_back(static_cast<char>(payload.size() >> 8));
+      bytes_.push_back(static_cast<char>(payload.size() & 0xff));
     }
-    frame_ += payload;
-    return frame_;
+    bytes_ += payload;
+    ++count_;
   }
+
+  // The iovecs, built once the round is complete (bytes_ no longer moves).
+  msghdr* message() {
+    for (unsigned i = 0; i < count_; ++i) {
+      const std::size_t end = i + 1 < count_ ? starts_[i + 1] : bytes_.size();
+      iov_[i] = iovec{bytes_.data() + starts_[i], end - starts_[i]};
+    }
+    message_ = msghdr{};
+    message_.msg_iov = iov_.data();
+    message_.msg_iovlen = count_;
+    return &message_;
+  }
+
+  void clear() {
+    bytes_.clear();
+    count_ = 0;
+  }
+  unsigned count() const { return count_; }
+  std::string_view bytes() const { return bytes_; }
 
  private:
   double rate_;
   std::uint64_t seq_ = 0;
-  std::string frame_;
+  std::string bytes_;
+  unsigned count_ = 0;
+  std::array<std::size_t, kMaxFramesPerRound> starts_{};  // where each frame starts
+  std::array<iovec, kMaxFramesPerRound> iov_{};
+  msghdr message_{};
 };
 
 std::string accept_value(std::string_view key) {
@@ -167,10 +210,11 @@ class FloorServer {
   void on_handshake_bytes(int fd, Peer& peer, std::string_view bytes);
   void on_writable(int fd);
   void broadcast_round();
-  void round_with_send(std::string_view frame);
-  void round_with_uring(std::string_view frame);
-  void submit_and_reap(std::string_view frame, unsigned count);
-  void after_send(int fd, std::string_view frame, long result);
+  void queue_frames(std::uint64_t expirations);
+  void round_with_send();
+  void round_with_uring();
+  void submit_and_reap(unsigned count);
+  void after_send(int fd, long result);
   void close_peer(int fd);
 
   FloorOptions options_;
@@ -184,8 +228,10 @@ class FloorServer {
   std::vector<int> broken_;         // closed after the round that found them
   io_uring ring_{};
   unsigned ring_entries_ = 0;
-  SnapshotFrame snapshot_;
+  RoundFrames frames_;
+  std::int64_t period_us_ = 0;
   std::uint64_t rounds_ = 0;
+  std::uint64_t batched_rounds_ = 0;  // rounds that wrote more than one frame per call
   std::uint64_t skipped_ = 0;
   std::uint64_t not_sent_ = 0;  // frames a subscriber missed because its socket was full
 };
@@ -215,7 +261,7 @@ void watch(int epoll, int fd, std::uint32_t events, int op = EPOLL_CTL_ADD) {
 }
 
 FloorServer::FloorServer(const FloorOptions& options)
-    : options_(options), snapshot_(options.rate) {
+    : options_(options), frames_(options.rate) {
   rlimit limit{};
   ::getrlimit(RLIMIT_NOFILE, &limit);
   peers_.resize(limit.rlim_cur);
@@ -224,6 +270,7 @@ FloorServer::FloorServer(const FloorOptions& options)
   spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   timer_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   const auto period_ns = static_cast<long>(1e9 / options.rate);
+  period_us_ = period_ns / 1000;
   const timespec period{period_ns / 1'000'000'000, period_ns % 1'000'000'000};
   const itimerspec schedule{period, period};
   if (::timerfd_settime(timer_, 0, &schedule, nullptr) != 0) fail("timerfd_settime");
@@ -276,8 +323,10 @@ int FloorServer::run() {
     }
     if (options_.exit_after_s > 0 && std::chrono::steady_clock::now() >= deadline) running = false;
   }
-  fmt::print("levelcast-floor: {} rounds, {} ticks skipped, {} frames not sent, {} subscribers\n",
-             rounds_, skipped_, not_sent_, subscribers_.size());
+  fmt::print(
+      "levelcast-floor: {} rounds ({} of several frames), {} ticks skipped, {} frames not sent, "
+      "{} subscribers\n",
+      rounds_, batched_rounds_, skipped_, not_sent_, subscribers_.size());
   return 0;
 }
 
@@ -367,51 +416,78 @@ void FloorServer::on_writable(int fd) {
 void FloorServer::broadcast_round() {
   std::uint64_t expirations = 0;
   if (::read(timer_, &expirations, sizeof expirations) != sizeof expirations) return;
-  skipped_ += expirations - 1;
+  queue_frames(expirations);
+  if (frames_.count() < options_.batch) return;  // --batch K: K ticks make one round
   ++rounds_;
-  const std::string_view frame = snapshot_.next();
+  if (frames_.count() > 1) ++batched_rounds_;
   if (options_.mode == SendMode::io_uring) {
-    round_with_uring(frame);
+    round_with_uring();
   } else {
-    round_with_send(frame);
+    round_with_send();
   }
+  frames_.clear();
   for (const int fd : broken_) close_peer(fd);
   broken_.clear();
 }
 
-// The hot loop the server's fan-out is compared with: one send() per subscriber.
-void FloorServer::round_with_send(std::string_view frame) {
-  for (const int fd : subscribers_) {
-    if (!peers_[static_cast<std::size_t>(fd)].bytes.empty()) {
-      ++not_sent_;
-      continue;
-    }
-    const ssize_t n = ::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n != static_cast<ssize_t>(frame.size())) after_send(fd, frame, n < 0 ? -errno : n);
+// One frame per tick due, each stamped with its tick's time (so a late round shows as late),
+// up to the round's bound; the ticks beyond it are skipped.
+void FloorServer::queue_frames(std::uint64_t expirations) {
+  const unsigned bound = std::max(options_.batch, options_.catch_up);
+  const std::uint64_t room = bound - frames_.count();
+  const std::uint64_t kept = std::min(expirations, room);
+  skipped_ += expirations - kept;
+  const std::int64_t now = realtime_micros();
+  for (std::uint64_t i = kept; i > 0; --i) {
+    frames_.append(now - static_cast<std::int64_t>(i - 1) * period_us_);
   }
 }
 
-// The same round as one io_uring submission: every send prepared, then one system call.
-void FloorServer::round_with_uring(std::string_view frame) {
+// The hot loop the server's fan-out is compared with: one send() per subscriber, or one
+// sendmsg() with an iovec per frame when the round holds several.
+void FloorServer::round_with_send() {
+  const std::string_view bytes = frames_.bytes();
+  const msghdr* message = frames_.count() > 1 ? frames_.message() : nullptr;
+  for (const int fd : subscribers_) {
+    if (!peers_[static_cast<std::size_t>(fd)].bytes.empty()) {
+      not_sent_ += frames_.count();
+      continue;
+    }
+    const ssize_t n = message != nullptr
+                          ? ::sendmsg(fd, message, MSG_NOSIGNAL | MSG_DONTWAIT)
+                          : ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n != static_cast<ssize_t>(bytes.size())) after_send(fd, n < 0 ? -errno : n);
+  }
+}
+
+// The same round as one io_uring submission: every send (or sendmsg, for several frames)
+// prepared, then one system call.
+void FloorServer::round_with_uring() {
+  const std::string_view bytes = frames_.bytes();
+  msghdr* message = frames_.count() > 1 ? frames_.message() : nullptr;
   unsigned prepared = 0;
   for (const int fd : subscribers_) {
     if (!peers_[static_cast<std::size_t>(fd)].bytes.empty()) {
-      ++not_sent_;
+      not_sent_ += frames_.count();
       continue;
     }
     if (prepared == ring_entries_) {
-      submit_and_reap(frame, prepared);
+      submit_and_reap(prepared);
       prepared = 0;
     }
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    io_uring_prep_send(sqe, fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (message != nullptr) {
+      io_uring_prep_sendmsg(sqe, fd, message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } else {
+      io_uring_prep_send(sqe, fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
     io_uring_sqe_set_data64(sqe, static_cast<std::uint64_t>(fd));
     ++prepared;
   }
-  if (prepared != 0) submit_and_reap(frame, prepared);
+  if (prepared != 0) submit_and_reap(prepared);
 }
 
-void FloorServer::submit_and_reap(std::string_view frame, unsigned count) {
+void FloorServer::submit_and_reap(unsigned count) {
   int rc;
   while ((rc = io_uring_submit_and_wait(&ring_, count)) == -EINTR) {
   }
@@ -426,8 +502,8 @@ void FloorServer::submit_and_reap(std::string_view frame, unsigned count) {
     unsigned head;
     unsigned batch = 0;
     io_uring_for_each_cqe(&ring_, head, cqe) {
-      if (cqe->res != static_cast<int>(frame.size())) {
-        after_send(static_cast<int>(io_uring_cqe_get_data64(cqe)), frame, cqe->res);
+      if (cqe->res != static_cast<int>(frames_.bytes().size())) {
+        after_send(static_cast<int>(io_uring_cqe_get_data64(cqe)), cqe->res);
       }
       ++batch;
     }
@@ -436,14 +512,14 @@ void FloorServer::submit_and_reap(std::string_view frame, unsigned count) {
   }
 }
 
-// A send that did not take the whole frame: `result` is the bytes sent or -errno.
-void FloorServer::after_send(int fd, std::string_view frame, long result) {
+// A send that did not take the round's whole bytes: `result` is the bytes sent or -errno.
+void FloorServer::after_send(int fd, long result) {
   if (result > 0) {
     Peer& peer = peers_[static_cast<std::size_t>(fd)];
-    peer.bytes.assign(frame.substr(static_cast<std::size_t>(result)));
+    peer.bytes.assign(frames_.bytes().substr(static_cast<std::size_t>(result)));
     watch(epoll_, fd, EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
   } else if (result == -EAGAIN) {
-    ++not_sent_;
+    not_sent_ += frames_.count();
   } else {
     broken_.push_back(fd);
   }

@@ -95,7 +95,8 @@ double LoudnessMeter::add(std::span<const float> interleaved) {
     frames_since_step_ += piece;
     if (frames_since_step_ == frames_per_step_) {
       frames_since_step_ = 0;
-      update_maxima();
+      // Inside the block; its end is measure()'s.
+      if (modes_.maxima && frames > 0) update_maxima_from_state();
     }
     // The old state's windows now hold only audio the new one has too.
     if (previous_ && previous_frames_left_ == 0) previous_.reset();
@@ -104,10 +105,11 @@ double LoudnessMeter::add(std::span<const float> interleaved) {
 }
 
 // From the state since the reset: a window reaching back before it must not set a maximum.
-void LoudnessMeter::update_maxima() {
-  if (!modes_.maxima) return;
-  const double momentary = lufs(ebur128_loudness_momentary, state_->st);
-  const double short_term = lufs(ebur128_loudness_shortterm, state_->st);
+void LoudnessMeter::update_maxima_from_state() {
+  update_maxima(lufs(ebur128_loudness_momentary, state_->st), lufs(ebur128_loudness_shortterm, state_->st));
+}
+
+void LoudnessMeter::update_maxima(double momentary, double short_term) {
   if (!std::isnan(momentary)) max_momentary_ = std::max(max_momentary_, momentary);
   if (!std::isnan(short_term)) max_short_term_ = std::max(max_short_term_, short_term);
 }
@@ -115,11 +117,21 @@ void LoudnessMeter::update_maxima() {
 void LoudnessMeter::measure(std::span<const float> interleaved, Loudness& out) {
   const bool any_frames = interleaved.size() >= channels_;
   const double peak = add(interleaved);
-  update_maxima();  // so that a reading never exceeds its maximum (but right after a reset)
+  // Each window is summed once per block (the 3 s one costs most): the readings, and the
+  // maxima from the same values unless a reset is under way (then from the new state).
   ebur128_state* window = window_state().st;
+  const bool windows = modes_.momentary || modes_.short_term || modes_.maxima;
+  const double momentary = windows ? lufs(ebur128_loudness_momentary, window) : kNotMeasured;
+  const double short_term =
+      modes_.short_term || modes_.maxima ? lufs(ebur128_loudness_shortterm, window) : kNotMeasured;
+  if (modes_.maxima) {
+    // So that a reading never exceeds its maximum (but right after a reset).
+    if (previous_) update_maxima_from_state();
+    else update_maxima(momentary, short_term);
+  }
   out = Loudness{};
-  if (modes_.momentary) out.momentary = lufs(ebur128_loudness_momentary, window);
-  if (modes_.short_term) out.short_term = lufs(ebur128_loudness_shortterm, window);
+  if (modes_.momentary) out.momentary = momentary;
+  if (modes_.short_term) out.short_term = short_term;
   if (modes_.integrated) out.integrated = lufs(ebur128_loudness_global, state_->st);
   if (modes_.range) {
     // libebur128 reads 0 LU before its first 3 s block; say "not yet" instead.

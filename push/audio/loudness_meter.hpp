@@ -41,7 +41,8 @@ class LoudnessMeter {
   std::unique_ptr<State> make_state() const;
   // Feeds the block in pieces ending on the 100 ms grid; returns the block's true peak.
   double add(std::span<const float> interleaved);
-  void update_maxima();
+  void update_maxima(double momentary, double short_term);
+  void update_maxima_from_state();
   State& window_state() const;  // where momentary and short-term are read
 
   unsigned channels_;

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace levelcast {
 namespace {
@@ -39,8 +41,14 @@ bool decode_base64url(std::string_view text, std::string& out) {
                                 static_cast<int>(standard.size()));
   if (n < 0 || static_cast<size_t>(n) < padding) return false;
   out.resize(static_cast<size_t>(n) - padding);  // EVP_DecodeBlock counts padding as zero bytes
-  // Non-zero unused bits would give a second spelling of the same bytes: refuse it.
-  return encode_base64url(out) == text;
+  // Non-zero unused bits would give a second spelling of the same bytes: refuse it. Only the
+  // last, partial group can have them: encoding its bytes again must give the same characters.
+  if (padding == 0) return true;
+  const size_t tail = 3 - padding;
+  std::array<unsigned char, 5> group{};
+  EVP_EncodeBlock(group.data(), reinterpret_cast<const unsigned char*>(out.data() + out.size() - tail),
+                  static_cast<int>(tail));
+  return std::memcmp(group.data(), standard.data() + standard.size() - 4, 4) == 0;
 }
 
 }  // namespace levelcast

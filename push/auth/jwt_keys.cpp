@@ -1,5 +1,7 @@
 #include "push/auth/jwt_keys.hpp"
 
+#include "push/auth/jwt_signer.hpp"
+
 #include <fmt/format.h>
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
@@ -75,6 +77,11 @@ bool JwtKeys::add_hmac_secret(std::string secret, std::string& error) {
   }
   JwtKey key;
   key.algorithm = JwtAlgorithm::hs256;
+  key.hmac = keyed_hmac_sha256(secret);
+  if (!key.hmac) {
+    error = "OpenSSL has no HMAC-SHA-256";
+    return false;
+  }
   key.secret = std::move(secret);
   keys_.push_back(std::move(key));
   return true;

@@ -19,11 +19,17 @@ struct PkeyFree {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 
 struct JwtKey {
   JwtAlgorithm algorithm = JwtAlgorithm::hs256;
   std::string kid;           // empty: matches tokens without a kid only
   std::string secret;        // hs256
+  MacCtxPtr hmac;            // hs256: HMAC-SHA-256 keyed with `secret`, duplicated per check
+                             // (fetching the algorithm for each token would cost more than it)
   PkeyPtr public_key;        // es256, rs256
 };
 

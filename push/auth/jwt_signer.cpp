@@ -1,6 +1,7 @@
 #include "push/auth/jwt_signer.hpp"
 
 #include <jansson.h>
+#include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 
 #include <array>
@@ -55,6 +56,33 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
                 reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(),
                 mac.size(), &length) == nullptr) {
+    return {};
+  }
+  return std::string(reinterpret_cast<const char*>(mac.data()), length);
+}
+
+MacCtxPtr keyed_hmac_sha256(std::string_view key) {
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) return nullptr;
+  MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
+  EVP_MAC_free(mac);  // the context keeps its own reference
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (!ctx || EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()),
+                           key.size(), params) != 1) {
+    return nullptr;
+  }
+  return ctx;
+}
+
+std::string hmac_sha256(const EVP_MAC_CTX* keyed, std::string_view data) {
+  MacCtxPtr ctx(EVP_MAC_CTX_dup(keyed));
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  size_t length = 0;
+  if (!ctx || EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()),
+                             data.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), mac.data(), &length, mac.size()) != 1) {
     return {};
   }
   return std::string(reinterpret_cast<const char*>(mac.data()), length);

@@ -15,6 +15,11 @@ namespace levelcast {
 
 // The 32-byte MAC, or empty if OpenSSL failed.
 std::string hmac_sha256(std::string_view key, std::string_view data);
+// An HMAC-SHA-256 context keyed once, to duplicate for each message; null on failure.
+MacCtxPtr keyed_hmac_sha256(std::string_view key);
+// The MAC of `data` through a duplicate of `keyed` (which stays untouched: safe from any
+// thread); empty on failure.
+std::string hmac_sha256(const EVP_MAC_CTX* keyed, std::string_view data);
 
 // header "." payload "." signature, each base64url. `secret` for HS256, `private_key` for ES256
 // and RS256. Empty on failure.

@@ -20,10 +20,10 @@ struct JsonFree {
 };
 using JsonPtr = std::unique_ptr<json_t, JsonFree>;
 
-// The three segments of a compact JWS, as received and decoded.
+// The three segments of a compact JWS, as received, the payload and signature decoded.
 struct JwsParts {
   std::string_view signing_input;  // header "." payload, as sent
-  std::string header;
+  std::string_view header_segment;  // base64url, decoded by decode_header
   std::string payload;
   std::string signature;
 };
@@ -37,8 +37,8 @@ bool split_token(std::string_view token, JwsParts& parts) {
     return false;
   }
   parts.signing_input = token.substr(0, dot2);
+  parts.header_segment = token.substr(0, dot1);
   return dot1 > 0 && dot2 > dot1 + 1 &&
-         decode_base64url(token.substr(0, dot1), parts.header) &&
          decode_base64url(token.substr(dot1 + 1, dot2 - dot1 - 1), parts.payload) &&
          decode_base64url(token.substr(dot2 + 1), parts.signature);
 }
@@ -75,8 +75,30 @@ bool parse_header(const std::string& text, JwsHeader& out) {
   return out.alg != "none";
 }
 
+JwtError decode_header_now(std::string_view segment, JwsHeader& out) {
+  std::string json;
+  if (!decode_base64url(segment, json)) return JwtError::malformed;
+  return parse_header(json, out) ? JwtError::none : JwtError::bad_header;
+}
+
+// The tokens of one issuer share their header byte for byte, so the last header decoded on this
+// thread is kept: a handshake then pays for one JSON document, the claims. The verdict is the
+// same either way (this is a memo of a pure function).
+JwtError decode_header(std::string_view segment, JwsHeader& out) {
+  thread_local std::string last_segment;
+  thread_local JwsHeader last_header;
+  thread_local JwtError last_verdict = JwtError::malformed;
+  if (last_segment.empty() || segment != last_segment) {
+    last_header = JwsHeader{};
+    last_verdict = decode_header_now(segment, last_header);
+    last_segment.assign(segment);
+  }
+  out = last_header;
+  return last_verdict;
+}
+
 bool verify_hs256(const JwtKey& key, const JwsParts& parts) {
-  const std::string expected = hmac_sha256(key.secret, parts.signing_input);
+  const std::string expected = hmac_sha256(key.hmac.get(), parts.signing_input);
   return !expected.empty() && parts.signature.size() == expected.size() &&
          CRYPTO_memcmp(parts.signature.data(), expected.data(), expected.size()) == 0;
 }
@@ -226,7 +248,7 @@ JwtError verify_jwt(std::string_view token, const JwtKeys& keys, const JwtPolicy
   JwsParts parts;
   if (!split_token(token, parts)) return JwtError::malformed;
   JwsHeader header;
-  if (!parse_header(parts.header, header)) return JwtError::bad_header;
+  if (const JwtError e = decode_header(parts.header_segment, header); e != JwtError::none) return e;
   // The signature first: nothing of an unauthenticated payload is looked at.
   if (const JwtError e = check_signature(header, keys, parts); e != JwtError::none) return e;
   const JwtError e = check_claims(parts.payload, policy, now_s, claims);

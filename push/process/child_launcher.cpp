@@ -27,9 +27,11 @@ namespace {
 // the end of file the reader sees is the command's.
 constexpr const char* kGroupGuard =
     "trap 'kill -KILL 0' USR1\n"
-    "trap : TERM INT HUP\n"
     "eval \"$1\" &\n"
     "c=$!\n"
+    // Only now: a command started while these were caught here could lose a signal sent to
+    // the group in the instant before its shell reset them.
+    "trap : TERM INT HUP\n"
     "exec >/dev/null 2>&1\n"
     "while wait $c; s=$?; kill -0 $c 2>/dev/null; do :; done\n"
     "if [ $s -gt 128 ]; then trap - TERM INT HUP; kill -$((s - 128)) $$; fi\n"

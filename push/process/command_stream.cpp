@@ -150,8 +150,10 @@ int CommandStream::stderr_pause_ms() {
 }
 
 void CommandStream::log_stderr_line(std::string_view line) {
-  if (!stderr_limit_.admit(now_ms())) return;
-  report_suppressed();
+  const int64_t now = now_ms();
+  if (!stderr_limit_.admit(now)) return;
+  // During a flood, one count a second (and the last one when the run ends).
+  if (now - suppressed_reported_ms_ >= kSuppressedReportMs) report_suppressed();
   LC_LOG(info, "source {}: {}", config_.name, line);
 }
 
@@ -159,6 +161,7 @@ void CommandStream::report_suppressed() {
   if (const uint64_t n = stderr_limit_.take_suppressed(); n > 0) {
     LC_LOG(warn, "source {}: {} stderr lines suppressed (more than {} a second)", config_.name, n,
            LineRateLimit::kLinesPerSecond);
+    suppressed_reported_ms_ = now_ms();
   }
 }
 

@@ -44,6 +44,7 @@ class CommandStream {
   static constexpr int64_t kMaxBackoffMs = 30'000;
   static constexpr int64_t kStableRunMs = 60'000;  // a run this long resets the backoff
   static constexpr int kExitAfterEofMs = 1000;     // grace for a command that closed stdout
+  static constexpr int64_t kSuppressedReportMs = 1000;  // at most one "suppressed" line a second
 
   // Starts the command. nullptr with `error` when it cannot be started at all.
   static std::unique_ptr<CommandStream> open(CommandConfig config, std::string& error);
@@ -86,6 +87,7 @@ class CommandStream {
   InterruptEvent interrupt_;
   LineSplitter stderr_lines_;
   LineRateLimit stderr_limit_;
+  int64_t suppressed_reported_ms_ = 0;
   Phase phase_ = Phase::running;
   bool stdout_open_ = false;
   bool stderr_open_ = false;

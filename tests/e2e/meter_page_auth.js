@@ -45,6 +45,12 @@ async function run(args) {
     })`);
     if (protocol !== "levelcast.v1") throw new Error("the server answered subprotocol " + protocol);
     log("ok: the server answered levelcast.v1");
+    // The reset button posts with the page's token, which covers every topic.
+    if (!live.resetShown) throw new Error("no reset button for a token that covers the topic");
+    await browser.evaluate(`document.querySelector("section.topic button.reset").click()`);
+    const reset = await waitFor("the loudness-reset event after a click on reset", 10000, read,
+                                (p) => /loudness reset at/.test(p.event));
+    log(`ok: reset with the token -> "${reset.event}"`);
     log("PASS");
     return 0;
   } catch (error) {

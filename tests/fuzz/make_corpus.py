@@ -203,6 +203,28 @@ def line_splitter_seeds():
     write("line_splitter", "continuation_run", b"\x00\x00" + b"\x80" * 30 + b"\n\xf8\x88\x80\x80\x80")
 
 
+# --- wav_header: the file's bytes ---
+
+def wav(fmt_tag=1, channels=2, rate=48000, bits=16, data=b"\x00\x01" * 8, data_size=None, extra=b""):
+    block = channels * bits // 8
+    size = len(data) if data_size is None else data_size
+    fmt = struct.pack("<HHIIHH", fmt_tag, channels, rate, rate * block, block, bits)
+    body = b"WAVE" + extra + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", size) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def wav_header_seeds():
+    write("wav_header", "pcm16_stereo", wav())
+    write("wav_header", "float32_mono", wav(3, 1, 44100, 32, b"\x00\x00\x80\x3f" * 4))
+    write("wav_header", "pcm24_list_chunk", wav(1, 2, 96000, 24, b"\x01" * 12, extra=b"LIST\x03\x00\x00\x00abc\x00"))
+    write("wav_header", "data_size_until_the_end", wav(data_size=0xFFFFFFFF))
+    write("wav_header", "data_truncated", wav(data_size=1000))
+    ext = struct.pack("<HHIIHHHHI", 0xFFFE, 2, 48000, 192000, 4, 16, 22, 16, 3) + struct.pack("<H", 1) + \
+        bytes([0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71])
+    body = b"WAVEfmt " + struct.pack("<I", len(ext)) + ext + b"data" + struct.pack("<I", 8) + b"\x00" * 8
+    write("wav_header", "extensible_pcm16", b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
 # --- config: the TOML text of a --config file ---
 
 def config_seeds():
@@ -286,7 +308,7 @@ def jwt_seeds():
 
 
 def main():
-    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter", "config", "jwt",
+    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter", "config", "jwt", "wav_header",
                    "cluster_reply"):
         shutil.rmtree(ROOT / target, ignore_errors=True)
         (ROOT / target).mkdir(parents=True)
@@ -297,6 +319,7 @@ def main():
     line_splitter_seeds()
     config_seeds()
     jwt_seeds()
+    wav_header_seeds()
     cluster_seeds()
 
 

@@ -223,7 +223,9 @@ class AccessOptions(unittest.TestCase):
             for options in (["--auth-hmac-secret-file", short],
                             ["--auth-public-key", short],
                             ["--allowed-origin", "example.com"],
-                            ["--admin-bind", "localhost"]):
+                            ["--admin-bind", "localhost"],
+                            ["--bind", "localhost"],
+                            ["--bind", "::1", "--admin-bind", "::1:9100"]):
                 result = harness.run_server_command(["--port", "0", *options])
                 self.assertEqual(2, result.returncode, options)
                 self.assertEqual(1, len(result.stderr.strip().splitlines()), result.stderr)

@@ -22,6 +22,10 @@ BAD = [
     (["--slow-close-after", "soon"], "slow-close-after"),
     (["--send-mode", "carrier-pigeon"], "send-mode"),
     (["--bogus"], "bogus"),
+    (["--config", "/nonexistent/levelcast.toml"], "config"),
+    (["--log-format", "xml"], "log-format"),
+    (["--log-file", "/nonexistent/dir/levelcast.log"], "log-file"),
+    (["--summary-interval", "-1"], "summary-interval"),
 ]
 
 

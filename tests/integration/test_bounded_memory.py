@@ -102,8 +102,9 @@ class BoundedMemory(unittest.TestCase):
             return stack
 
         growth, neighbour_gaps = self.neighbour_keeps_every_seq(server, open_flooders, lambda: None)
-        # One pong per ping piled up a few MB per flooder.
-        self.assertLess(growth, 4 * MIB, f"RSS grew {growth} KiB for the ping flooders")
+        # One pong per ping piled up about 3.5 MB per flooder (21 MB for the six on the main of
+        # 2026-12-01); what is left is the read buffers' pages and, under ASan, its quarantine.
+        self.assertLess(growth, 10 * MIB, f"RSS grew {growth} KiB for the ping flooders")
         self.assertEqual([], neighbour_gaps[:5])
 
     def test_a_large_static_file_is_one_buffer_for_every_reader(self):

@@ -30,7 +30,7 @@ class ConfigFile(unittest.TestCase):
         return result.stdout
 
     def test_print_config_read_back_gives_the_same_configuration(self):
-        for options in ([], ["--rate", "20", "--no-echo", "--log-format", "json",
+        for options in ([], ["--rate", "20", "--no-echo", "--log-format", "json", "--allow-reset", "--deflate",
                              "--source", "a=synth:channels=3", "--source", 'b=lines:echo "hi there"']):
             with self.subTest(options=options):
                 printed = self.run_ok(*options, "--print-config")

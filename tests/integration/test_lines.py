@@ -30,7 +30,9 @@ class LongLines(unittest.TestCase):
             f.write(f"short\n{EURO_LINE}\n{'x' * 70000}\n")
 
     def launch(self, options=""):
-        server = harness.launch(self, "--source", f"log=lines:cat {self.text}:restart=never{options}")
+        # The replay of ?since=0 holds every line at once: room for them in the subscriber's queue.
+        server = harness.launch(self, "--max-queued-bytes", 1 << 20,
+                                "--source", f"log=lines:cat {self.text}:restart=never{options}")
         harness.poll_until(lambda: topics(server)["log"]["state"] == "ended", 10, "the command to end")
         return server
 

@@ -1,5 +1,6 @@
 """The meter over real connections: POST /topics/NAME/reset-loudness (the reset restarts
-integrated loudness and maxima; subscribers get the event, binary ones as a text frame), and the
+integrated loudness and maxima; subscribers get the event, binary ones as a text frame, SSE
+streams as `event: loudness-reset`), and the
 edge cases a careless input brings: --rate above the sample rate, NaN and infinite samples, a
 WAV whose data size says "until the end"."""
 
@@ -13,6 +14,7 @@ import unittest
 import ebu_signals
 import harness
 import rawclient
+from test_sse import EventStream
 
 RATE = 10  # snapshots per second: a window is 100 ms
 SAMPLE_RATE = 48000
@@ -45,7 +47,7 @@ class LoudnessReset(unittest.TestCase):
         async def scenario():
             async with harness.connect(server, "/levels/mic", max_queue=None) as text, \
                        harness.connect(server, "/levels/mic?format=binary", max_queue=None) as binary:
-                await harness.async_poll_until(lambda: topics(server)["mic"]["subscribers"] == 2, 5,
+                await harness.async_poll_until(lambda: topics(server)["mic"]["subscribers"] == 3, 5,
                                                "the subscriptions")
                 server.stdin.write(ebu_signals.stereo_steps([(-15, 5)]))
                 server.stdin.flush()
@@ -56,8 +58,13 @@ class LoudnessReset(unittest.TestCase):
                 server.stdin.close()
                 return await read_until_ended(text), await read_until_ended(binary)
 
-        text, binary = harness.run(scenario())
+        with EventStream(server.port, "/events/mic") as sse:
+            text, binary = harness.run(scenario())
+            sse_events = [sse.next_event() for _ in range(101)]
         event = {"topic": "mic", "event": "loudness-reset"}
+        self.assertEqual({"event": "loudness-reset", "data": json.dumps(event, separators=(",", ":"))},
+                         sse_events[50], "SSE streams get the event too, between the same snapshots")
+        self.assertEqual(["50", "51"], [sse_events[49].get("id"), sse_events[51].get("id")])
         seqs = [m.get("seq", m.get("event")) for m in text]
         self.assertEqual(list(range(1, 51)) + ["loudness-reset"] + list(range(51, 101)) + ["ended"], seqs)
         self.assertEqual(event, text[50])

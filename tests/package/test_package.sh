@@ -37,6 +37,13 @@ echo "packaged binary: $version"
 [[ $version == "levelcast "* ]] || fail "--version said: $version"
 "$work/root/usr/bin/levelcast" --config "$work/root/etc/levelcast/levelcast.toml" --print-config \
   >/dev/null || fail "the packaged binary refuses the packaged config"
+# The unit as systemd reads it, pointed at the unpacked binary.
+mkdir "$work/unit"
+sed "s|/usr/bin/levelcast|$work/root/usr/bin/levelcast|" "$work/root/lib/systemd/system/levelcast.service" \
+  > "$work/unit/levelcast.service"
+if command -v systemd-analyze >/dev/null; then
+  systemd-analyze --man=no verify "$work/unit/levelcast.service" || fail "systemd-analyze verify"
+fi
 zcat "$work/root/usr/share/man/man1/levelcast.1.gz" | grep -q 'reuse.-port' \
   || fail "the manual page does not carry --help"
 echo "package test passed"

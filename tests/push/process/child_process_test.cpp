@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <chrono>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -39,6 +41,15 @@ std::string read_to_end(int fd, std::string_view until = {}) {
 }
 
 bool reaped(pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) == -1 && errno == ECHILD; }
+
+// Whether `pid` has a handler for `sig` (SigCgt in /proc/PID/status).
+bool catches(pid_t pid, int sig) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("SigCgt:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1;
+  }
+  return false;
+}
 
 TEST(ChildProcess, RunsTheCommandWithPipes) {
   ChildProcess child;
@@ -97,6 +108,10 @@ TEST(ChildProcess, SigkillAfterTheGracePeriod) {
   ASSERT_TRUE(child.spawn("trap '' TERM; echo ready; sleep 100", error)) << error;
   const pid_t pid = child.pid();
   EXPECT_EQ(read_to_end(child.stdout_fd(), "ready\n"), "ready\n");  // the trap is in place
+  // ChildLauncher's guard shell takes SIGTERM for itself only once the command has started.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!catches(pid, SIGTERM) && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_TRUE(catches(pid, SIGTERM));
   child.terminate(100);
   EXPECT_EQ(child.exit_description(), "killed by signal 9");
   EXPECT_TRUE(reaped(pid));
