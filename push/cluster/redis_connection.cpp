@@ -98,7 +98,7 @@ bool RedisConnection::connect(const RedisEndpoint& endpoint, int64_t deadline_ns
     error = fmt::format("{}: {}", endpoint.describe(), reason);
     return false;
   }
-  reader_ = redisReaderCreate();
+  reader_ = create_reply_reader();
   LC_CHECK(reader_ != nullptr);
   if (endpoint.db != 0) {
     const std::string db = std::to_string(endpoint.db);

@@ -13,6 +13,12 @@ struct RedisReplyDeleter {
 };
 using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
 
+// hiredis's reply reader, refusing arrays of more than kMaxReplyElements (hiredis 0.14.1 would
+// allocate whatever count the bytes announce: "*2000000000" is 16 GB). A refused reply is a
+// protocol error. Free it with redisReaderFree().
+inline constexpr int kMaxReplyElements = 1 << 20;
+redisReader* create_reply_reader();
+
 bool reply_is_error(const redisReply* reply);
 // The text of a string, status or error reply; "" for anything else.
 std::string_view reply_text(const redisReply* reply);

@@ -46,7 +46,7 @@ void check_reply(const redisReply* reply) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   check_batch(input);
-  redisReader* reader = redisReaderCreate();
+  redisReader* reader = create_reply_reader();
   redisReaderFeed(reader, input.data(), input.size());
   for (int i = 0; i < 64; ++i) {
     void* reply = nullptr;

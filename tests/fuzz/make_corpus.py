@@ -269,6 +269,8 @@ def cluster_seeds():
                                                                 b"bands_hz", b"31.5,63", b"binary", b"1"))))
     write("cluster_reply", "lease", b":1\r\n$6\r\nnode-b\r\n-ERR no\r\n")
     write("cluster_reply", "smembers", array(bulk(b"synth"), bulk(b"a b"), b":3\r\n"))
+    # hiredis 0.14 allocates what an array header announces: refused above 2^20 elements.
+    write("cluster_reply", "huge_array", b"*1999999994\r\n$1\r\nA\r\n")
 
 
 # --- jwt: [mode: 0 token, 1 payload (signed HS256), 2 base64url] [bytes] ---

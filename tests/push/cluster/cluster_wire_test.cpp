@@ -109,5 +109,22 @@ TEST(ClusterWire, MessagesLeasesAndNames) {
   EXPECT_FALSE(valid_topic_name(""));
 }
 
+TEST(ClusterWire, AHugeArrayCountIsAnErrorNotAnAllocation) {
+  redisReader* reader = create_reply_reader();
+  const std::string wire = "*1999999994\r\n$1\r\nA\r\n";
+  redisReaderFeed(reader, wire.data(), wire.size());
+  void* reply = nullptr;
+  EXPECT_EQ(redisReaderGetReply(reader, &reply), REDIS_ERR);
+  EXPECT_EQ(reply, nullptr);
+  redisReaderFree(reader);
+  redisReader* normal = create_reply_reader();
+  const std::string small = "*2\r\n:1\r\n:2\r\n";
+  redisReaderFeed(normal, small.data(), small.size());
+  ASSERT_EQ(redisReaderGetReply(normal, &reply), REDIS_OK);
+  const RedisReply owned(static_cast<redisReply*>(reply));
+  EXPECT_EQ(owned->elements, 2u);
+  redisReaderFree(normal);
+}
+
 }  // namespace
 }  // namespace levelcast
