@@ -103,6 +103,32 @@ void define_cluster(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
       ->capture_default_str();
 }
 
+// TLS: one contiguous block (define_tls, check_tls).
+void define_tls(CLI::App& app, ServerOptions& o) {
+  auto* cert = app.add_option("--tls-cert", o.tls_cert,
+                              "PEM certificate chain (leaf first) for wss:// and https://; "
+                              "with --tls-key turns on the TLS listener; SIGHUP reloads it")
+                   ->check(CLI::ExistingFile);
+  auto* key = app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert (ECDSA P-256 or RSA)")
+                  ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  // No needs(cert) on these two: --print-config writes every option, and a configuration
+  // read back must parse; check_tls judges them instead.
+  app.add_option("--tls-port", o.tls_port, "TCP port of the TLS listener (0: any free port)")
+      ->capture_default_str();
+  app.add_flag("--no-plain", o.no_plain,
+               "Serve TLS only (needs --tls-cert): no plain listener on --port");
+}
+
+std::optional<std::string> check_tls(const ServerOptions& o) {
+  if (o.no_plain && !o.tls()) return std::string("--no-plain needs --tls-cert and --tls-key");
+  if (o.tls() && o.plain() && o.tls_port != 0 && o.tls_port == o.port) {
+    return fmt::format("--tls-port: {} is also --port; give TLS a port of its own", o.tls_port);
+  }
+  return std::nullopt;
+}
+
 // Running as a service: the config file, the log, the hand-over between processes.
 void define_operations(CLI::App& app, ServerOptions& o, Texts& t) {
   app.set_config("--config", "",
@@ -241,6 +267,7 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                "maxima) from any client");
   define_operations(app, o, t);
   define_access(app, o, t);
+  define_tls(app, o);
   define_cluster(app, o, s, t);
 }
 
@@ -287,6 +314,7 @@ std::optional<std::string> finish(ServerOptions& o, const Seconds& s, const Text
   o.cluster.timeout_ns = seconds_to_nanos(s.cluster_timeout);
   o.cluster.history = o.history;
   if (auto error = parse_sources(t.sources, o)) return fail(*error);
+  if (auto error = check_tls(o)) return fail(*error);
   o.io_uring = t.send_mode == "io_uring";
   o.realtime = !t.no_realtime;
   o.echo = !t.no_echo;

@@ -10,6 +10,7 @@
 
 #include "core/metrics.hpp"
 #include "net/acceptor.hpp"
+#include "net/tls_context.hpp"
 #include "net/worker.hpp"
 #include "push/broadcast_hub.hpp"
 #include "push/cluster/cluster_publisher.hpp"
@@ -39,7 +40,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   bool ok() const { return acceptor_ != nullptr; }
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return port_; }          // 0 with --no-plain
+  uint16_t tls_port() const { return tls_port_; }  // 0 without TLS
   uint16_t admin_port() const { return admin_port_; }
   const TopicRegistry& topics() const { return topics_; }
   const ServerMetrics& metrics() const { return *metrics_; }
@@ -59,6 +61,7 @@ class Server {
   };
 
   bool open_sources(StartupError& error);
+  bool open_tls(StartupError& error);
   bool configure_access(StartupError& error);
   bool open_listeners(std::vector<Listener>& listeners, StartupError& error);
   bool join_cluster(StartupError& error);
@@ -66,6 +69,7 @@ class Server {
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
   void add_log_reload();
+  void add_tls_reload();
 
   ServerOptions options_;
   TopicRegistry topics_;
@@ -74,6 +78,7 @@ class Server {
   StaticSite site_;
   AccessControl access_;
   std::unique_ptr<LevelcastRoutes> routes_;
+  std::unique_ptr<TlsContextStore> tls_;  // before workers_: they use it until they end
   std::vector<std::unique_ptr<Worker>> workers_;
   // Declared before the producers and the hub: their publishers hold tokens of its queue.
   std::unique_ptr<ClusterOutbox> cluster_outbox_;
@@ -86,6 +91,7 @@ class Server {
   std::unique_ptr<ClusterPublisher> cluster_publisher_;
   std::unique_ptr<ClusterRelay> cluster_relay_;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
   uint16_t admin_port_ = 0;
   bool running_ = false;
 };
