@@ -67,6 +67,18 @@ struct alignas(64) ProducerCounters {
   Counter schedule_restarts{0};      // a paced source more than 1 s late: its schedule restarted            // non-finite samples (NaN, infinity) measured as full scale
 };
 
+// Written by the cluster threads: the publisher's counters by the publisher thread, the rest by
+// the relay thread.
+struct alignas(64) ClusterCounters {
+  Counter connected{0};            // the relay's subscription is up (gauge, 0 or 1)
+  Counter published{0};            // snapshots written to Redis by this node's publisher
+  Counter relayed{0};              // remote snapshots handed to the workers
+  Counter gaps_filled{0};          // snapshots read back from a stream to fill a gap
+  Counter reconnects{0};           // relay reconnections after a lost or silent subscription
+  Counter relay_latency_micros{0};  // sum over relayed snapshots: owner's hand-off to relay's
+  Counter relay_latency_count{0};
+};
+
 class ServerMetrics {
  public:
   ServerMetrics(size_t workers, size_t producers, size_t channels = 1);
@@ -82,6 +94,11 @@ class ServerMetrics {
   const ProducerCounters& producer(size_t i) const { return producers_[i]; }
   size_t producer_count() const { return producer_count_; }
   size_t channel_count() const { return channels_; }
+  ClusterCounters& cluster() { return cluster_; }
+  const ClusterCounters& cluster() const { return cluster_; }
+  // Set once at start-up, before any thread reads metrics: the cluster metrics are rendered.
+  void enable_cluster() { cluster_enabled_ = true; }
+  bool cluster_enabled() const { return cluster_enabled_; }
   AcceptorCounters& acceptor() { return acceptor_; }
   const AcceptorCounters& acceptor() const { return acceptor_; }
 
@@ -103,6 +120,8 @@ class ServerMetrics {
   std::unique_ptr<WorkerCounters[]> workers_;
   std::unique_ptr<ProducerCounters[]> producers_;
   AcceptorCounters acceptor_;
+  ClusterCounters cluster_;
+  bool cluster_enabled_ = false;
   std::atomic<int64_t> open_connections_{0};
   std::atomic<int64_t> tls_cert_not_after_{0};
   PeerConnectionCounts peer_connections_;

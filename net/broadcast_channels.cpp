@@ -72,7 +72,13 @@ void BroadcastChannels::hold_frame(const BroadcastItem& item, HeldFrame* held) {
   if (latest != nullptr) leases_.unuse(latest);
   latest = held;
   FrameLeases::use(held);
-  if (held->frame->seq() != 0) history_[item.channel].push(held, leases_);
+  if (held->frame->seq() == 0) return;
+  // The history holds one run of consecutive seqs, so that a resume's `missed` count is exact: a
+  // snapshot that does not follow the newest (its topic restarted, or a cluster relay could not
+  // fill a gap) starts it afresh.
+  FrameHistory& history = history_[item.channel];
+  if (!history.empty() && held->frame->seq() != history.newest_seq() + 1) history.clear(leases_);
+  history.push(held, leases_);
 }
 
 void BroadcastChannels::write_batch(uint32_t channel, FrameBatch& batch, FanOutLists lists) {

@@ -14,7 +14,8 @@ LinesProducer::LinesProducer(Topic& topic, std::unique_ptr<CommandStream> stream
       stream_(std::move(stream)),
       publisher_(topic, hub, counters, deflate),
       counters_(counters),
-      lines_(max_line) {}
+      lines_(max_line),
+      seq_(topic.seq_base) {}
 
 LinesProducer::~LinesProducer() { stop(); }
 

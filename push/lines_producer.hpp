@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "core/metrics.hpp"
-#include "push/audio/command_stream.hpp"
-#include "push/audio/line_splitter.hpp"
+#include "push/process/command_stream.hpp"
+#include "push/process/line_splitter.hpp"
 #include "push/broadcast_hub.hpp"
 #include "push/topic.hpp"
 #include "push/topic_publisher.hpp"

@@ -58,6 +58,25 @@ void render_subscribers(Out out, const ServerMetrics& m) {
                  "levelcast_subscribers{{transport=\"sse\"}} {}\n",
                  websocket, sse);
 }
+
+void render_cluster(Out out, const ClusterCounters& c) {
+  metric(out, "levelcast_cluster_connected", "gauge", "1 while the relay's Redis subscription is up.",
+         read(c.connected));
+  metric(out, "levelcast_cluster_published_total", "counter", "Snapshots this node wrote to Redis.",
+         read(c.published));
+  metric(out, "levelcast_cluster_relayed_total", "counter", "Remote snapshots relayed to this node's workers.",
+         read(c.relayed));
+  metric(out, "levelcast_cluster_gaps_filled_total", "counter",
+         "Snapshots read back from a topic's stream to fill a gap.", read(c.gaps_filled));
+  metric(out, "levelcast_cluster_reconnects_total", "counter",
+         "Relay reconnections after a lost or silent subscription.", read(c.reconnects));
+  fmt::format_to(out,
+                 "# HELP levelcast_cluster_relay_latency_seconds From the owner's hand-off to the relay's.\n"
+                 "# TYPE levelcast_cluster_relay_latency_seconds summary\n"
+                 "levelcast_cluster_relay_latency_seconds_sum {}\n"
+                 "levelcast_cluster_relay_latency_seconds_count {}\n",
+                 static_cast<double>(read(c.relay_latency_micros)) / 1e6, read(c.relay_latency_count));
+}
 }  // namespace
 
 std::string render_metrics(const ServerMetrics& m) {
@@ -115,6 +134,7 @@ std::string render_metrics(const ServerMetrics& m) {
   metric(out, "levelcast_log_lines_dropped_total", "counter",
          "Log lines dropped because the log output (stderr, the log file) was too slow.",
          log_lines_dropped());
+  if (m.cluster_enabled()) render_cluster(out, m.cluster());
   fmt::format_to(out, "# HELP levelcast_worker_connections Open connections per worker.\n"
                       "# TYPE levelcast_worker_connections gauge\n");
   for (size_t i = 0; i < m.worker_count(); ++i) {

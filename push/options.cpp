@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 #include <thread>
 
@@ -12,15 +13,19 @@
 #include "core/cpu_affinity.hpp"
 #include "net/socket.hpp"
 #include "net/uring_fan_out.hpp"
-#include "push/audio/open_audio_source.hpp"
+#include "push/audio/source_kinds.hpp"
 #include "push/config_errors.hpp"
 
 namespace levelcast {
 namespace {
 
 std::string version_text() {
-  std::string kinds = "synth pcm wav exec lines";
-  if (const std::string optional = audio_components(); !optional.empty()) kinds += " " + optional;
+  std::string kinds;
+  for (const SourceKindRow& row : source_kinds()) {
+    if (!row.built) continue;
+    if (!kinds.empty()) kinds += ' ';
+    kinds += row.name;
+  }
   const char* write_path = UringFanOut::built_in() ? "io_uring or send" : "send only";
   return "levelcast 0.1.0 (sources: " + kinds + "; write path: " + write_path + ")";
 }
@@ -40,6 +45,7 @@ struct Seconds {
   double idle = 75;
   double slow_close = 10;
   double max_lag = 0.25;
+  double cluster_timeout = 3;
 };
 
 struct Texts {
@@ -53,7 +59,49 @@ struct Texts {
   // Operations.
   std::string log_format = "text";
   bool print_config = false;
+  std::string cluster;
 };
+
+// A name made of letters, digits and _ . : - (Redis keys and log lines stay readable).
+CLI::Validator plain_name(size_t longest) {
+  return CLI::Validator(
+      [longest](std::string& value) -> std::string {
+        const bool ok = !value.empty() && value.size() <= longest &&
+                        std::all_of(value.begin(), value.end(), [](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+                                 c == ':' || c == '-';
+                        });
+        return ok ? std::string{} : fmt::format("'{}' must be 1 to {} of A-Z a-z 0-9 _ . : -", value, longest);
+      },
+      "NAME");
+}
+
+// The cluster's options, together (docs/CLUSTER.md).
+void define_cluster(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
+  app.add_option("--cluster", t.cluster,
+                 "Share topics with other nodes through Redis: redis://HOST:PORT[/DB] or "
+                 "unix:///path/to/redis.sock (see docs/CLUSTER.md)")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            std::string error;
+            return parse_redis_endpoint(value, error) ? std::string{} : error;
+          },
+          "URL"));
+  app.add_option("--node-id", o.cluster.node_id, "This node's name in the cluster")
+      ->check(plain_name(128))
+      ->default_str("HOSTNAME:PORT");
+  app.add_option("--cluster-prefix", o.cluster.prefix, "Prefix of the cluster's Redis keys and channel")
+      ->check(plain_name(64))
+      ->capture_default_str();
+  app.add_option("--cluster-timeout", s.cluster_timeout,
+                 "Seconds: a topic whose owner is silent this long is stalled; the owner lease (3 s at least)")
+      ->check(CLI::Range(0.5, 3600.0))
+      ->capture_default_str();
+  app.add_option("--max-topics", o.max_topics,
+                 "Topics served, local and learned from the cluster; above it a topic is not served")
+      ->check(CLI::Range(size_t{1}, size_t{4096}))
+      ->capture_default_str();
+}
 
 // TLS: one contiguous block (define_tls, check_tls).
 void define_tls(CLI::App& app, ServerOptions& o) {
@@ -220,6 +268,7 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
   define_operations(app, o, t);
   define_access(app, o, t);
   define_tls(app, o);
+  define_cluster(app, o, s, t);
 }
 
 std::string one_line(std::string text) {
@@ -239,7 +288,10 @@ std::optional<std::string> parse_sources(const std::vector<std::string>& texts, 
     }
     o.sources.push_back(std::move(spec));
   }
-  if (o.sources.empty()) {
+  if (o.sources.size() > o.max_topics)
+    return fmt::format("--source: {} topics, more than --max-topics {}", o.sources.size(), o.max_topics);
+  // An edge of a cluster has no topic of its own unless given one.
+  if (o.sources.empty() && !o.cluster.enabled) {
     SourceSpec synth;
     synth.name = "synth";
     synth.kind = SourceKind::synth;
@@ -254,6 +306,13 @@ std::optional<std::string> finish(ServerOptions& o, const Seconds& s, const Text
   const auto fail = [](const std::string& message) { return std::optional<std::string>(message); };
   const std::string& cpus = t.cpus;
   const std::string& level = t.level;
+  if (!t.cluster.empty()) {
+    std::string error;
+    o.cluster.redis = *parse_redis_endpoint(t.cluster, error);  // checked by its validator
+    o.cluster.enabled = true;
+  }
+  o.cluster.timeout_ns = seconds_to_nanos(s.cluster_timeout);
+  o.cluster.history = o.history;
   if (auto error = parse_sources(t.sources, o)) return fail(*error);
   if (auto error = check_tls(o)) return fail(*error);
   o.io_uring = t.send_mode == "io_uring";

@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "net/worker.hpp"
 #include "push/audio/source_spec.hpp"
+#include "push/cluster/cluster_config.hpp"
 #include "push/topic_publisher.hpp"
 
 namespace levelcast {
@@ -33,6 +34,8 @@ struct ServerOptions {
   PendingBound bound;  // --max-queued-frames, --max-queued-bytes: per subscriber
   DeflateSettings deflate;  // --deflate, --deflate-min-bytes
   ConnectionLimits limits;
+  ClusterConfig cluster;   // --cluster and its options
+  size_t max_topics = 256;  // topics served: local ones and those learned from the cluster
   bool allow_reset = false;  // POST /topics/NAME/reset-loudness
   // Operations (--config and friends, docs/OPERATIONS.md).
   std::string config_file;            // --config, read again on SIGHUP

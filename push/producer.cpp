@@ -119,7 +119,7 @@ void Producer::produce(uint64_t block_index) {
     bump(counters_.bad_samples, bad);
   }
   meter_.measure(samples_, snapshot_);
-  snapshot_.seq = block_index + 1;
+  snapshot_.seq = topic_.seq_base + block_index + 1;
   snapshot_.ts_micros = wall_micros();
   bump(counters_.snapshots);
   publish_snapshot();

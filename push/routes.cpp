@@ -113,10 +113,10 @@ void LevelcastRoutes::route(const HttpRequest& request, RouteDecision& d) {
   }
   AccessVerdict verdict;
   if (!admit(request, path, verdict, d)) return;
-  const Topic* topic = &topics_.default_topic();
+  const Topic* topic = topics_.default_topic();
   if (path.starts_with(kLevelsPrefix)) topic = topics_.find(path.substr(kLevelsPrefix.size()));
   if (path.starts_with(kEventsPrefix)) topic = topics_.find(path.substr(kEventsPrefix.size()));
-  if (topic == nullptr) return respond(d, 404, "Not Found: no such topic\n");
+  if (topic == nullptr && (is_levels || is_events)) return respond(d, 404, "Not Found: no such topic\n");
   // HEAD is a GET without the body, for the plain HTTP routes; WebSocket routes take GET only.
   const bool plain_http = path == "/topics" || path == "/healthz" || path == "/metrics";
   d.head_only = request.method == "HEAD" && plain_http;

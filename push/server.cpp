@@ -1,7 +1,8 @@
 #include "push/server.hpp"
 
 #include "core/log.hpp"
-#include "push/audio/open_audio_source.hpp"
+#include "push/audio/source_kinds.hpp"
+#include "push/cluster/cluster_startup.hpp"
 
 namespace levelcast {
 namespace {
@@ -22,25 +23,33 @@ RouteConfig route_config(const ServerOptions& o) {
   return config;
 }
 
+// A cluster node serves topics learned at run time, up to --max-topics.
+size_t topic_capacity(const ServerOptions& o) {
+  return o.cluster.enabled ? o.max_topics : std::max<size_t>(1, o.sources.size());
+}
+
 size_t window_frames(int sample_rate, double rate) {
   return static_cast<size_t>(static_cast<double>(sample_rate) / rate);
 }
 }  // namespace
 
 Server::Server(const ServerOptions& options, StartupError& error)
-    : options_(options), site_(options.static_dir) {
+    : options_(options), topics_(topic_capacity(options)), site_(options.static_dir) {
   if (!configure_access(error) || !open_sources(error)) return;
-  metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), topics_.size(),
-                                             topics_.channel_count());
+  const size_t channels = options_.cluster.enabled ? topics_.capacity() * kFormsPerTopic : topics_.channel_count();
+  // One producer's counters per source, and one for the cluster relay (its frames encoded).
+  const size_t producers = topics_.size() + (options_.cluster.enabled ? 1 : 0);
+  metrics_ = std::make_unique<ServerMetrics>(static_cast<size_t>(options_.workers), producers, channels);
   routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_,
                                               access_);
   if (options_.tls() && !open_tls(error)) return;
   std::vector<Listener> listeners;
   if (!open_listeners(listeners, error)) return;
+  if (options_.cluster.enabled && !join_cluster(error)) return;
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
     WorkerConfig config;
     config.index = i;
-    config.broadcast.channels = topics_.channel_count();
+    config.broadcast.channels = channels;
     config.broadcast.history = options_.history;
     config.broadcast.max_lag_ns = options_.max_lag_ns;
     config.broadcast.bound = options_.bound;
@@ -51,7 +60,14 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.tokens_expire = access_.requires_token();
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
-  hub_ = std::make_unique<BroadcastHub>(raw(workers_));
+  hub_ = std::make_unique<BroadcastHub>(raw(workers_), cluster_outbox_.get());
+  if (options_.cluster.enabled) {
+    ClusterCounters& counters = metrics_->cluster();
+    if (cluster_outbox_)
+      cluster_publisher_ = std::make_unique<ClusterPublisher>(options_.cluster, owned_topics_, *cluster_outbox_, counters);
+    cluster_relay_ = std::make_unique<ClusterRelay>(options_.cluster, topics_, *hub_, counters,
+                                                    metrics_->producer(producers - 1), options_.deflate);
+  }
   for (size_t i = 0; i < sources_.size(); ++i) {
     Topic& topic = topics_.at(i);
     ProducerCounters& counters = metrics_->producer(i);
@@ -188,24 +204,27 @@ void Server::add_tls_reload() {
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.
 bool Server::open_sources(StartupError& error) {
   for (const SourceSpec& spec : options_.sources) {
+    const SourceKindRow& kind = source_kind(spec.kind);
     OpenedSource source;
-    if (spec.kind == SourceKind::lines) {
-      source.lines = CommandStream::open({spec.name, spec.arg, spec.restart}, error.message);
-      if (!source.lines) error.message = fmt::format("source '{}': lines:{}", spec.name, error.message);
+    std::string reason;
+    if (kind.open_text != nullptr) {
+      source.lines = kind.open_text(spec, reason);
     } else {
-      source.audio = open_audio_source(spec, options_.realtime, error.message);
+      source.audio = kind.open_audio(spec, options_.realtime, reason);
     }
+    if (!source.lines && !source.audio) reason = fmt::format("source '{}': {}", spec.name, reason);
     if (source.audio && options_.rate > source.audio->sample_rate()) {
-      error.message = fmt::format("source '{}': --rate {} is above its sample rate of {} Hz (a snapshot "
-                                  "needs at least one sample)", spec.name, options_.rate,
-                                  source.audio->sample_rate());
+      reason = fmt::format("source '{}': --rate {} is above its sample rate of {} Hz (a snapshot "
+                           "needs at least one sample)", spec.name, options_.rate,
+                           source.audio->sample_rate());
       source.audio.reset();
     }
     if (!source.lines && !source.audio) {
+      error.message = reason;
       error.exit_code = 2;
       return false;
     }
-    Topic& topic = topics_.add(spec.name, std::string(kind_name(spec.kind)));
+    Topic& topic = topics_.add(spec.name, std::string(kind.name));
     if (source.audio) {
       const TopicMeter meter(spec.meter, source.audio->channels(), source.audio->sample_rate(),
                              window_frames(source.audio->sample_rate(), options_.rate));
@@ -215,6 +234,20 @@ bool Server::open_sources(StartupError& error) {
     }
     sources_.push_back(std::move(source));
   }
+  return true;
+}
+
+// Claims the local topics (refused: exit 2) and prepares the outbox their producers feed.
+bool Server::join_cluster(StartupError& error) {
+  if (options_.cluster.node_id.empty()) options_.cluster.node_id = default_node_id(port_);
+  const std::string* node = topics_.intern_node(options_.cluster.node_id);
+  for (size_t i = 0; i < topics_.size(); ++i) topics_.at(i).node.store(node, std::memory_order_release);
+  if (!claim_local_topics(options_.cluster, topics_, owned_topics_, error.message)) {
+    error.exit_code = 2;
+    return false;
+  }
+  if (topics_.size() > 0) cluster_outbox_ = std::make_unique<ClusterOutbox>();
+  metrics_->enable_cluster();
   return true;
 }
 
@@ -251,6 +284,8 @@ void Server::start() {
   size_t next = workers_.size() + 1;
   for (auto& p : producers_) p->start(cpu_for(next++));
   for (auto& p : line_producers_) p->start(cpu_for(next++));
+  if (cluster_publisher_) cluster_publisher_->start(cpu_for(next++));
+  if (cluster_relay_) cluster_relay_->start(cpu_for(next++));
   running_ = true;
 }
 
@@ -260,6 +295,8 @@ void Server::stop() {
   acceptor_->stop();
   for (auto& p : producers_) p->stop();
   for (auto& p : line_producers_) p->stop();
+  if (cluster_publisher_) cluster_publisher_->stop();
+  if (cluster_relay_) cluster_relay_->stop();
   for (auto& w : workers_) w->request_stop();
   for (auto& w : workers_) w->join();
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Server: wires the threads together. N workers, one acceptor, one producer per topic, the
-// broadcast hub between them, and the routes. No globals: main() owns the one Server.
+// broadcast hub between them, and the routes; with --cluster, the cluster publisher (when there
+// are local topics) and relay. No globals: main() owns the one Server.
 //
 // Threads: every method belongs to the thread that owns the Server.
 #include <memory>
@@ -12,6 +13,8 @@
 #include "net/tls_context.hpp"
 #include "net/worker.hpp"
 #include "push/broadcast_hub.hpp"
+#include "push/cluster/cluster_publisher.hpp"
+#include "push/cluster/cluster_relay.hpp"
 #include "push/lines_producer.hpp"
 #include "push/options.hpp"
 #include "push/producer.hpp"
@@ -61,6 +64,7 @@ class Server {
   bool open_tls(StartupError& error);
   bool configure_access(StartupError& error);
   bool open_listeners(std::vector<Listener>& listeners, StartupError& error);
+  bool join_cluster(StartupError& error);
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
@@ -76,11 +80,16 @@ class Server {
   std::unique_ptr<LevelcastRoutes> routes_;
   std::unique_ptr<TlsContextStore> tls_;  // before workers_: they use it until they end
   std::vector<std::unique_ptr<Worker>> workers_;
+  // Declared before the producers and the hub: their publishers hold tokens of its queue.
+  std::unique_ptr<ClusterOutbox> cluster_outbox_;
+  std::vector<OwnedTopicStart> owned_topics_;
   std::unique_ptr<BroadcastHub> hub_;
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<Producer>> producers_;
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
   ReloadHooks reload_hooks_;
+  std::unique_ptr<ClusterPublisher> cluster_publisher_;
+  std::unique_ptr<ClusterRelay> cluster_relay_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;
   uint16_t admin_port_ = 0;

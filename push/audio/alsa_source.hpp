@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "push/audio/audio_source.hpp"
-#include "push/audio/interrupt_event.hpp"
+#include "push/process/interrupt_event.hpp"
 
 struct _snd_pcm;
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "push/audio/audio_source.hpp"
-#include "push/audio/command_stream.hpp"
+#include "push/process/command_stream.hpp"
 #include "push/audio/sample_format.hpp"
 
 namespace levelcast {

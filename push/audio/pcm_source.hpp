@@ -8,7 +8,7 @@
 #include <string>
 
 #include "push/audio/audio_source.hpp"
-#include "push/audio/interrupt_event.hpp"
+#include "push/process/interrupt_event.hpp"
 #include "push/audio/sample_format.hpp"
 
 namespace levelcast {

@@ -3,19 +3,26 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <optional>
 #include <vector>
 
+#include "push/audio/source_kinds.hpp"
+
 namespace levelcast {
 namespace {
 
-constexpr std::array<std::string_view, 10> kKnownKeys = {
-    "format", "rate", "channels", "loop", "restart", "loudness", "truepeak", "bands", "peakhold", "max_line"};
+bool is_known_key(std::string_view key) { return find_source_key(key) != nullptr; }
 
-bool is_known_key(std::string_view key) {
-  return std::find(kKnownKeys.begin(), kKnownKeys.end(), key) != kKnownKeys.end();
+// "a, b or c" from the names of a table.
+template <typename Rows>
+std::string names_of(const Rows& rows, std::string_view last_joiner) {
+  std::string out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) out += i + 1 == rows.size() ? last_joiner : ", ";
+    out += rows[i].name;
+  }
+  return out;
 }
 
 struct OptionItem {
@@ -39,14 +46,6 @@ std::optional<std::vector<OptionItem>> split_items(std::string_view segment) {
 
 bool all_keys_known(const std::vector<OptionItem>& items) {
   return std::all_of(items.begin(), items.end(), [](const OptionItem& i) { return is_known_key(i.key); });
-}
-
-std::optional<SourceKind> parse_kind(std::string_view text) {
-  constexpr std::array kKinds = {SourceKind::synth, SourceKind::pcm,   SourceKind::wav,
-                                 SourceKind::exec,  SourceKind::lines, SourceKind::alsa};
-  for (const SourceKind kind : kKinds)
-    if (kind_name(kind) == text) return kind;
-  return std::nullopt;
 }
 
 bool valid_name(std::string_view name) {
@@ -86,15 +85,9 @@ std::optional<LoudnessModes> parse_loudness(std::string_view text) {
   return modes;
 }
 
-// Which kinds a key applies to.
 bool key_applies(std::string_view key, SourceKind kind) {
-  using enum SourceKind;
-  if (key == "format") return kind == pcm || kind == exec;
-  if (key == "rate" || key == "channels") return kind == synth || kind == pcm || kind == exec || kind == alsa;
-  if (key == "loop") return kind == wav;
-  if (key == "restart") return kind == exec || kind == lines;
-  if (key == "max_line") return kind == lines;
-  return kind != lines;  // the measurement keys apply to every audio source
+  const SourceKey* known = find_source_key(key);
+  return known != nullptr && (source_kind(kind).keys & known->bit) != 0;
 }
 
 // Applies one known key; returns the reason when the value is bad.
@@ -153,8 +146,8 @@ std::string apply_options(SourceSpec& spec, const std::vector<OptionItem>& items
       return fmt::format("option {} given twice", item.key);
     seen.push_back(item.key);
     if (!key_applies(item.key, spec.kind)) {
-      const char* why = spec.kind == SourceKind::wav ? " (the file's header gives it)" : "";
-      return fmt::format("{} does not apply to {} sources{}", item.key, kind_name(spec.kind), why);
+      const SourceKindRow& row = source_kind(spec.kind);
+      return fmt::format("{} does not apply to {} sources{}", item.key, row.name, row.keys_note);
     }
     std::string reason = apply_option(spec, item.key, item.value);
     if (!reason.empty()) return reason;
@@ -176,30 +169,23 @@ std::string_view split_options(std::string_view rest, std::vector<OptionItem>& i
 // Where ARG cannot contain "k=v" text, a last segment shaped like options with an unknown key is
 // far more likely a typo than part of a path.
 std::string check_unknown_key(const SourceSpec& spec) {
-  if (spec.kind != SourceKind::synth && spec.kind != SourceKind::pcm && spec.kind != SourceKind::wav) return {};
+  if (!source_kind(spec.kind).arg_is_path) return {};
   const size_t colon = spec.arg.rfind(':');
   const auto items = split_items(colon == std::string::npos ? std::string_view(spec.arg)
                                                            : std::string_view(spec.arg).substr(colon + 1));
   if (!items) return {};
   for (const OptionItem& item : *items)
     if (!is_known_key(item.key))
-      return fmt::format("unknown option '{}' (known: format, rate, channels, loop, restart, loudness, "
-                         "truepeak, bands, peakhold, max_line)", item.key);
+      return fmt::format("unknown option '{}' (known: {})", item.key, names_of(source_keys(), ", "));
   return {};
 }
 
 std::string check_arg(const SourceSpec& spec) {
   if (std::string reason = check_unknown_key(spec); !reason.empty()) return reason;
-  switch (spec.kind) {
-    case SourceKind::synth:
-      return spec.arg.empty() ? std::string{} : fmt::format("synth takes no argument, got '{}'", spec.arg);
-    case SourceKind::pcm: return spec.arg.empty() ? "pcm needs a file path or - (stdin)" : std::string{};
-    case SourceKind::wav: return spec.arg.empty() ? "wav needs a file path" : std::string{};
-    case SourceKind::exec:
-    case SourceKind::lines:
-      return spec.arg.empty() ? fmt::format("{} needs a command", kind_name(spec.kind)) : std::string{};
-    case SourceKind::alsa: return spec.arg.empty() ? "alsa needs a device name (e.g. default or hw:0)" : std::string{};
-  }
+  const SourceKindRow& row = source_kind(spec.kind);
+  if (row.arg_help.empty() && !spec.arg.empty())
+    return fmt::format("{} takes no argument, got '{}'", row.name, spec.arg);
+  if (!row.arg_help.empty() && spec.arg.empty()) return fmt::format("{} needs {}", row.name, row.arg_help);
   return {};
 }
 
@@ -210,9 +196,9 @@ std::string parse_into(SourceSpec& spec, std::string_view text) {
   const std::string_view body = text.substr(eq + 1);
   const size_t colon = body.find(':');
   const std::string_view kind_text = body.substr(0, colon);
-  const auto kind = parse_kind(kind_text);
-  if (!kind) return fmt::format("unknown kind '{}' (synth, pcm, wav, exec, lines or alsa)", kind_text);
-  spec.kind = *kind;
+  const SourceKindRow* kind = find_source_kind(kind_text);
+  if (kind == nullptr) return fmt::format("unknown kind '{}' ({})", kind_text, names_of(source_kinds(), " or "));
+  spec.kind = kind->kind;
   std::vector<OptionItem> items;
   const std::string_view rest = colon == std::string_view::npos ? std::string_view{} : body.substr(colon + 1);
   spec.arg = std::string(split_options(rest, items));
@@ -222,17 +208,7 @@ std::string parse_into(SourceSpec& spec, std::string_view text) {
 
 }  // namespace
 
-std::string_view kind_name(SourceKind kind) {
-  switch (kind) {
-    case SourceKind::synth: return "synth";
-    case SourceKind::pcm: return "pcm";
-    case SourceKind::wav: return "wav";
-    case SourceKind::exec: return "exec";
-    case SourceKind::lines: return "lines";
-    case SourceKind::alsa: return "alsa";
-  }
-  return "?";
-}
+std::string_view kind_name(SourceKind kind) { return source_kind(kind).name; }
 
 SourceSpec parse_source_spec(std::string_view text, std::string& error) {
   SourceSpec spec;

@@ -2,7 +2,7 @@
 // SourceSpec: one `--source NAME=KIND:ARG[:OPTIONS]` parsed. Plain data.
 //
 //   NAME     [A-Za-z0-9_-]{1,64}, the topic's name
-//   KIND     synth | pcm | wav | exec | lines | alsa
+//   KIND     synth | pcm | wav | exec | lines | alsa: the rows of source_kinds.hpp
 //   ARG      synth: none; pcm: a file or "-" (stdin); wav: a file; exec, lines: a shell command;
 //            alsa: a device name. ARG may contain ':' (commands, devices).
 //   OPTIONS  a last ":key=value,key=value" segment; recognised only when every item is
@@ -16,11 +16,11 @@
 #include <string_view>
 
 #include "push/audio/sample_format.hpp"
+#include "push/process/restart_policy.hpp"
 
 namespace levelcast {
 
 enum class SourceKind { synth, pcm, wav, exec, lines, alsa };
-enum class RestartPolicy { always, never };
 enum class BandLayout { off, octave, third, log_spaced };
 
 struct LoudnessModes {

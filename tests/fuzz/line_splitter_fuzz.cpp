@@ -1,4 +1,4 @@
-// Fuzzes push/audio/line_splitter.hpp: whatever the bytes and however they are split, every piece
+// Fuzzes push/process/line_splitter.hpp: whatever the bytes and however they are split, every piece
 // is at most max_line bytes, the pieces do not depend on the splits, no byte is lost but the
 // newlines and the '\r' before them, and valid UTF-8 comes out as valid UTF-8 pieces.
 //
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "net/utf8.hpp"
-#include "push/audio/line_splitter.hpp"
+#include "push/process/line_splitter.hpp"
 #include "tests/fuzz/invariant.hpp"
 
 namespace {

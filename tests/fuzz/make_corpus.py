@@ -237,6 +237,42 @@ def config_seeds():
           b'source = ["a=exec:cat:format=f32le"]\n')
 
 
+def bulk(data):
+    return b"$%d\r\n%s\r\n" % (len(data), data)
+
+
+def array(*items):
+    return b"*%d\r\n" % len(items) + b"".join(items)
+
+
+def batch(node, *records):
+    """A cluster batch message (push/cluster/cluster_wire.hpp)."""
+    out = b"LC1" + bytes([len(node)]) + node
+    for kind, topic, epoch, seq, ts, json_text, binary in records:
+        out += struct.pack("<BB", kind, len(topic)) + topic + struct.pack("<QQq", epoch, seq, ts)
+        out += struct.pack("<I", len(json_text)) + json_text + struct.pack("<I", len(binary)) + binary
+    return out
+
+
+def cluster_seeds():
+    snapshot = (1, b"synth", 7, 42, 1700000000000000, b'{"topic":"synth","seq":42}', b"\x01\x00" * 14)
+    heartbeat = (3, b"mic", 7, 41, 1700000000000000, b"running", b"")
+    message = batch(b"node-a", snapshot, heartbeat)
+    write("cluster_reply", "batch", message)
+    write("cluster_reply", "message_push", array(bulk(b"message"), bulk(b"lc:live"), bulk(message)))
+    write("cluster_reply", "pong_push", array(bulk(b"pong"), bulk(b"")))
+    entry = array(bulk(b"42-0"), array(bulk(b"t"), bulk(b"17"), bulk(b"e"), bulk(b"7"), bulk(b"j"), bulk(b"{}"),
+                                       bulk(b"b"), bulk(b"\x01")))
+    write("cluster_reply", "xrange", array(entry, entry))
+    write("cluster_reply", "hgetall", array(*(bulk(x) for x in (b"node", b"A", b"kind", b"synth", b"rate", b"50",
+                                                                b"channels", b"2", b"fields", b"rms,peak",
+                                                                b"bands_hz", b"31.5,63", b"binary", b"1"))))
+    write("cluster_reply", "lease", b":1\r\n$6\r\nnode-b\r\n-ERR no\r\n")
+    write("cluster_reply", "smembers", array(bulk(b"synth"), bulk(b"a b"), b":3\r\n"))
+    # hiredis 0.14 allocates what an array header announces: refused above 2^20 elements.
+    write("cluster_reply", "huge_array", b"*1999999994\r\n$1\r\nA\r\n")
+
+
 # --- jwt: [mode: 0 token, 1 payload (signed HS256), 2 base64url] [bytes] ---
 
 JWT_SECRET = b"levelcast-fuzz-secret-0123456789abcdef"
@@ -274,7 +310,8 @@ def jwt_seeds():
 
 
 def main():
-    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter", "config", "jwt", "wav_header"):
+    for target in ("http_request", "ws_reader", "utf8", "unmask", "line_splitter", "config", "jwt", "wav_header",
+                   "cluster_reply"):
         shutil.rmtree(ROOT / target, ignore_errors=True)
         (ROOT / target).mkdir(parents=True)
     http_seeds()
@@ -285,6 +322,7 @@ def main():
     config_seeds()
     jwt_seeds()
     wav_header_seeds()
+    cluster_seeds()
 
 
 if __name__ == "__main__":

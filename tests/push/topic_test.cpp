@@ -15,7 +15,7 @@ TEST(TopicRegistry, EachTopicGetsAJsonAndABinaryChannel) {
   EXPECT_EQ(b.channel(Format::sse), kFormsPerTopic + 2);
   EXPECT_EQ(&topics.for_channel(kFormsPerTopic + 4), &b);
   EXPECT_EQ(TopicRegistry::form_of(b.channel(Format::binary_deflate)), Format::binary_deflate);
-  EXPECT_EQ(topics.default_topic().name, "a");
+  EXPECT_EQ(topics.default_topic()->name, "a");
   EXPECT_EQ(topics.find("b"), &b);
   EXPECT_EQ(topics.find("c"), nullptr);
 }
@@ -35,6 +35,27 @@ TEST(TopicRegistry, JsonListsStateAndSubscribers) {
             R"({"default":"mic","topics":[{"name":"mic","kind":"pcm","rate":25,"channels":1,)"
             R"("fields":["rms","peak"],"bands_hz":[],"formats":["json","binary"],)"
             R"("subscribers":3,"last_seq":7,"state":"ended","restarts":0}]})");
+}
+
+TEST(TopicRegistry, TopicsAddedAtRunTimeUpToItsCapacity) {
+  TopicRegistry topics(2);
+  topics.add("local", "synth");
+  Topic* remote = topics.add_described("remote", "synth", [&](Topic& t) { t.node = topics.intern_node("B"); });
+  ASSERT_NE(remote, nullptr);
+  EXPECT_EQ(*remote->node.load(), "B");
+  EXPECT_EQ(topics.intern_node("B"), remote->node.load());
+  EXPECT_EQ(remote->json_channel, kFormsPerTopic);
+  EXPECT_EQ(topics.find("remote"), remote);
+  EXPECT_EQ(topics.add_described("third", "synth", [](Topic&) {}), nullptr);
+  EXPECT_EQ(topics.size(), 2u);
+  EXPECT_EQ(topics.capacity(), 2u);
+}
+
+TEST(TopicRegistry, EmptyUntilATopicIsLearned) {
+  TopicRegistry topics(4);
+  EXPECT_EQ(topics.default_topic(), nullptr);
+  ServerMetrics metrics(1, 0, 8);
+  EXPECT_EQ(topics.to_json(metrics), R"({"default":"","topics":[]})");
 }
 
 }  // namespace

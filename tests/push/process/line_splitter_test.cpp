@@ -1,4 +1,4 @@
-#include "push/audio/line_splitter.hpp"
+#include "push/process/line_splitter.hpp"
 
 #include <gtest/gtest.h>
 

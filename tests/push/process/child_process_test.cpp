@@ -1,4 +1,4 @@
-#include "push/audio/child_process.hpp"
+#include "push/process/child_process.hpp"
 
 #include <poll.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "push/audio/interrupt_event.hpp"
+#include "push/process/interrupt_event.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>

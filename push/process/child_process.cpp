@@ -1,4 +1,4 @@
-#include "push/audio/child_process.hpp"
+#include "push/process/child_process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "core/check.hpp"
-#include "push/audio/child_launcher.hpp"
+#include "push/process/child_launcher.hpp"
 
 namespace levelcast {
 namespace {

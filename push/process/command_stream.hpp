@@ -18,11 +18,11 @@
 #include <span>
 #include <string>
 
-#include "push/audio/child_process.hpp"
-#include "push/audio/interrupt_event.hpp"
-#include "push/audio/line_rate_limit.hpp"
-#include "push/audio/line_splitter.hpp"
-#include "push/audio/source_spec.hpp"
+#include "push/process/child_process.hpp"
+#include "push/process/interrupt_event.hpp"
+#include "push/process/line_rate_limit.hpp"
+#include "push/process/line_splitter.hpp"
+#include "push/process/restart_policy.hpp"
 
 namespace levelcast {
 

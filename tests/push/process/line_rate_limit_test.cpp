@@ -1,4 +1,4 @@
-#include "push/audio/line_rate_limit.hpp"
+#include "push/process/line_rate_limit.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "push/audio/command_stream.hpp"
+#include "push/process/command_stream.hpp"
 
 #include <poll.h>
 #include <unistd.h>

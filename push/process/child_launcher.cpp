@@ -1,4 +1,4 @@
-#include "push/audio/child_launcher.hpp"
+#include "push/process/child_launcher.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>

@@ -1,0 +1,3 @@
+# FindHiredis: Debian's libhiredis-dev through pkg-config; defines Hiredis::Hiredis.
+include(PkgConfigPackage)
+levelcast_pkg_config_package(Hiredis hiredis Hiredis::Hiredis)

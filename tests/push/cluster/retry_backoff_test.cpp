@@ -1,0 +1,22 @@
+#include "push/cluster/retry_backoff.hpp"
+
+#include <gtest/gtest.h>
+
+namespace levelcast {
+namespace {
+
+TEST(RetryBackoff, DoublesFromATenthOfASecondToFiveSecondsWithJitter) {
+  RetryBackoff backoff(42);
+  int64_t ceiling = RetryBackoff::kFirstNs;
+  for (int i = 0; i < 12; ++i) {
+    const int64_t wait = backoff.next();
+    EXPECT_GE(wait, ceiling / 2) << i;
+    EXPECT_LE(wait, ceiling) << i;
+    ceiling = std::min(ceiling * 2, RetryBackoff::kMaxNs);
+  }
+  backoff.reset();
+  EXPECT_LE(backoff.next(), RetryBackoff::kFirstNs);
+}
+
+}  // namespace
+}  // namespace levelcast
