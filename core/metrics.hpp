@@ -25,6 +25,9 @@ struct alignas(64) WorkerCounters {
   Counter messages_dropped{0};   // snapshots replaced by a newer one before being sent
   Counter frames_skipped{0};     // broadcasts not written: past --max-lag, a newer one queued
   Counter connections_closed{0};
+  Counter tls_handshakes{0};          // TLS handshakes completed, full and resumed
+  Counter tls_resumed{0};             // of those, resumed from a session ticket
+  Counter tls_handshake_failures{0};  // TLS handshakes that failed (bad input, old protocol)
 };
 
 // Written by the acceptor thread only.
@@ -87,6 +90,11 @@ class ServerMetrics {
   std::atomic<int64_t>& open_connections() { return open_connections_; }
   PeerConnectionCounts& peer_connections() { return peer_connections_; }
 
+  // The TLS certificate's expiry, Unix seconds; 0 without TLS. Set by the thread that loads
+  // certificates (start-up, SIGHUP).
+  std::atomic<int64_t>& tls_cert_not_after() { return tls_cert_not_after_; }
+  int64_t tls_cert_not_after() const { return tls_cert_not_after_.load(std::memory_order_relaxed); }
+
  private:
   size_t worker_count_;
   size_t producer_count_;
@@ -96,6 +104,7 @@ class ServerMetrics {
   std::unique_ptr<ProducerCounters[]> producers_;
   AcceptorCounters acceptor_;
   std::atomic<int64_t> open_connections_{0};
+  std::atomic<int64_t> tls_cert_not_after_{0};
   PeerConnectionCounts peer_connections_;
 };
 

@@ -80,7 +80,7 @@ void Acceptor::accept_all(const Listener& listener) {
     const int fd = ::accept4(listener.fd.get(), reinterpret_cast<sockaddr*>(&peer), &peer_size,
                              SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
-      hand_off(fd, peer, listener.admin);
+      hand_off(fd, peer, listener);
       continue;
     }
     switch (errno) {
@@ -111,15 +111,16 @@ void Acceptor::shed_one_connection(int listen_fd) {
   if (!spare_.valid()) sleep_until_mono(mono_nanos() + 10'000'000);
 }
 
-void Acceptor::hand_off(int fd, const sockaddr_storage& peer, bool admin) {
+void Acceptor::hand_off(int fd, const sockaddr_storage& peer, const Listener& listener) {
   set_tcp_nodelay(fd);
   bump(metrics_.acceptor().accepted);
   const int64_t open = metrics_.open_connections().fetch_add(1, std::memory_order_relaxed) + 1;
   AcceptedSocket socket{fd, Admission::admin, 0};
-  if (!admin) {
+  if (!listener.admin) {
     socket = admit(fd, peer, open);
     if (socket.fd < 0) return;
   }
+  socket.tls = listener.tls;
   workers_[next_worker_]->post_connection(socket);
   next_worker_ = (next_worker_ + 1) % workers_.size();
 }

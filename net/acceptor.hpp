@@ -8,6 +8,8 @@
 // runs out of descriptors (EMFILE) it can still accept and close the pending connection instead
 // of spinning on a listen socket that stays readable (the muduo way).
 //
+// It may listen on a plain and a TLS port; each accepted socket says which it came from.
+//
 // Threads: construct, start() and stop() from the server's thread; run() is the acceptor's own.
 #include <sys/socket.h>
 
@@ -29,6 +31,7 @@ class Worker;
 struct Listener {
   UniqueFd fd;
   bool admin = false;  // --admin-bind: /metrics and /healthz, never limited
+  bool tls = false;    // --tls-port: the connections speak TLS
 };
 
 struct AdmissionLimits {
@@ -55,7 +58,7 @@ class Acceptor {
   void run(int cpu);
   void accept_all(const Listener& listener);
   void shed_one_connection(int listen_fd);
-  void hand_off(int fd, const sockaddr_storage& peer, bool admin);
+  void hand_off(int fd, const sockaddr_storage& peer, const Listener& listener);
   AcceptedSocket admit(int fd, const sockaddr_storage& peer, int64_t open);
   void close_at_once(const AcceptedSocket& socket);
   uint16_t peer_bucket(const sockaddr_storage& peer) const;

@@ -14,6 +14,7 @@ struct AcceptedSocket {
   int fd = -1;
   Admission admission = Admission::admitted;
   uint16_t peer_bucket = 0;  // in ServerMetrics::peer_connections(); 0: not counted
+  bool tls = false;          // accepted on the TLS listener
 };
 
 inline bool over_a_limit(Admission a) {

@@ -77,7 +77,7 @@ void BroadcastChannels::hold_frame(const BroadcastItem& item, HeldFrame* held) {
 
 void BroadcastChannels::write_batch(uint32_t channel, FrameBatch& batch, FanOutLists lists) {
   if (batch.empty()) return;
-  FanOutContext ctx{leases_, config_.bound, lists};
+  FanOutContext ctx{leases_, config_.bound, lists, tls_buffers_};
   const FanOutResult r = uring_ ? uring_->fan_out(subscribers_[channel], batch, ctx)
                                 : fan_out_frames(subscribers_[channel], batch, ctx);
   bump(counters_.messages_sent, r.sent);

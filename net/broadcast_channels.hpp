@@ -39,6 +39,8 @@ class BroadcastChannels {
   // Rounds go out as one io_uring submission from now on (the ring is the loop thread's).
   void use_uring(std::unique_ptr<UringFanOut> uring) { uring_ = std::move(uring); }
   bool uses_uring() const { return uring_ != nullptr; }
+  // TLS subscribers' records are made in this scratch (the worker's, shared by its sessions).
+  void use_tls(TlsBuffers* buffers) { tls_buffers_ = buffers; }
   const BroadcastConfig& config() const { return config_; }
 
   // One pass over the frames queued now. Every frame is kept (latest, history); with `write`
@@ -77,6 +79,7 @@ class BroadcastChannels {
   std::vector<BroadcastItem> pending_;
   std::vector<size_t> last_in_pass_;
   std::unique_ptr<UringFanOut> uring_;  // null: one send()/sendmsg() per subscriber
+  TlsBuffers* tls_buffers_ = nullptr;   // null: no TLS listener
 };
 
 }  // namespace levelcast

@@ -1,7 +1,8 @@
 #pragma once
 // Connection: one client socket's state. Owned by exactly one worker and touched only by its
-// thread; other threads never hold a pointer to it. The record is 224 bytes; received
-// bytes live in the worker's shared read buffer and only a partial head or frame is kept here.
+// thread; other threads never hold a pointer to it. The record is 232 bytes (224 before TLS
+// added the session pointer); received bytes live in the worker's shared read buffer and only a
+// partial head or frame is kept here.
 #include <cstdint>
 #include <string>
 
@@ -10,6 +11,8 @@
 #include "net/ws_reader.hpp"
 
 namespace levelcast {
+
+class TlsSession;
 
 enum class Phase : uint8_t {
   http,       // reading the request head
@@ -42,12 +45,13 @@ struct Connection {
   int64_t last_ping = 0;
   int64_t stalled_since = 0;       // monotonic ns since a subscriber's output has been pending
   uint64_t replay_next = 0;        // a resuming subscriber: the next seq to send from history
+  TlsSession* tls = nullptr;       // TLS connections: created on adoption, deleted in recycle()
   OutputQueue out;
   std::string in;                  // unconsumed received bytes (a partial head or frame)
   MessageAssembly message;
 };
 // Idle connections cost this plus the kernel's socket: keep it small (issue: <= 1 KiB per idle
 // connection). Grow it only knowingly.
-static_assert(sizeof(Connection) <= 224, "Connection grew: update the size stated above");
+static_assert(sizeof(Connection) <= 232, "Connection grew: update the size stated above");
 
 }  // namespace levelcast

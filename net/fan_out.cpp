@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "net/tls_fan_out.hpp"
+
 namespace levelcast {
 
 void settle_write(Connection* c, const FrameBatch& batch, long result, FanOutContext& ctx,
@@ -39,8 +41,12 @@ FanOutResult fan_out_frames(std::span<Connection* const> subscribers, const Fram
   msg.msg_iovlen = batch.size();
   const bool single = batch.size() == 1;
   for (Connection* c : subscribers) {
-    if (!c->out.empty()) {
+    if (!nothing_pending(c)) {
       queue_behind(c, batch, ctx, result);
+      continue;
+    }
+    if (encrypts_itself(c)) {
+      send_encrypted(c, batch, ctx, result);
       continue;
     }
     const ssize_t n = single ? ::send(c->fd, msg.msg_iov[0].iov_base, batch.bytes(), MSG_NOSIGNAL)

@@ -18,6 +18,8 @@
 
 namespace levelcast {
 
+struct TlsBuffers;
+
 struct FanOutResult {
   uint64_t sent = 0;     // frames fully handed to the kernel, summed over subscribers
   uint64_t bytes = 0;    // bytes handed to the kernel
@@ -63,6 +65,7 @@ struct FanOutContext {
   FrameLeases& leases;
   PendingBound bound;
   FanOutLists lists;
+  TlsBuffers* tls = nullptr;  // the worker's scratch, where TLS subscribers' records are made
 };
 
 // A subscriber still writing earlier output: queue the batch behind it.

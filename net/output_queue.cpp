@@ -84,17 +84,33 @@ void OutputQueue::consume(size_t n, FrameLeases& leases, FlushResult& result) {
   result.frames_completed += frames_.consume(n, leases);
 }
 
+size_t OutputQueue::gather(iovec* iov, size_t max) const {
+  size_t count = 0;
+  size_t next_frame = 0;
+  if (frames_.head_offset() > 0 && count < max) {
+    iov[count++] = shared_iov(frames_.at(next_frame++), frames_.head_offset());
+  }
+  if (own_pending() > 0 && count < max) {
+    iov[count++] = {const_cast<char*>(own_.data()) + own_off_, own_pending()};
+  }
+  for (; next_frame < frames_.size() && count < max; ++next_frame) {
+    iov[count++] = shared_iov(frames_.at(next_frame), 0);
+  }
+  return count;
+}
+
+FlushResult OutputQueue::advance(size_t n, FrameLeases& leases) {
+  FlushResult result;
+  result.bytes = n;
+  consume(n, leases, result);
+  return result;
+}
+
 FlushResult OutputQueue::flush(int fd, FrameLeases& leases) {
   FlushResult result;
   while (!empty()) {
     iovec iov[kMaxIov];
-    size_t count = 0;
-    size_t next_frame = 0;
-    if (frames_.head_offset() > 0) iov[count++] = shared_iov(frames_.at(next_frame++), frames_.head_offset());
-    if (own_pending() > 0) iov[count++] = {own_.data() + own_off_, own_pending()};
-    for (; next_frame < frames_.size() && count < kMaxIov; ++next_frame) {
-      iov[count++] = shared_iov(frames_.at(next_frame), 0);
-    }
+    const size_t count = gather(iov, kMaxIov);
     msghdr msg{};
     msg.msg_iov = iov;
     msg.msg_iovlen = count;

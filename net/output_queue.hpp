@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/uio.h>
+
 #include "core/shared_frame.hpp"
 #include "net/frame_run.hpp"
 
@@ -57,6 +59,11 @@ class OutputQueue {
   bool discard_if_unstarted(FrameLeases& leases);
   // Writes as much as the socket takes.
   FlushResult flush(int fd, FrameLeases& leases);
+  // The pending bytes in write order, as at most `max` iovecs (what flush() writes next); for a
+  // TLS connection, which encrypts them instead of sending them.
+  size_t gather(iovec* iov, size_t max) const;
+  // The first `n` pending bytes are gone (encrypted into a TLS stream): release them.
+  FlushResult advance(size_t n, FrameLeases& leases);
   // Releases everything (the connection is going away).
   void clear(FrameLeases& leases);
 

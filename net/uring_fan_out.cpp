@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/check.hpp"
+#include "net/tls_fan_out.hpp"
 
 #if LEVELCAST_HAVE_URING
 #include <liburing.h>
@@ -81,10 +82,21 @@ FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, cons
   size_t next = 0;
   while (next < subscribers.size()) {
     batch_.clear();
-    for (; next < subscribers.size() && batch_.size() < kEntries; ++next) {
+    encrypted_.clear();
+    if (ctx.tls != nullptr) ctx.tls->scratch.clear();
+    for (; next < subscribers.size() && batch_.size() + encrypted_.size() < kEntries; ++next) {
       Connection* c = subscribers[next];
-      if (!c->out.empty()) {
+      if (!nothing_pending(c)) {
         queue_behind(c, batch, ctx, result);
+        continue;
+      }
+      if (encrypts_itself(c)) {  // sent below, once the scratch has stopped growing
+        const size_t start = ctx.tls->scratch.size();
+        if (encrypt_batch(c, batch)) {
+          encrypted_.push_back({c, start, ctx.tls->scratch.size() - start});
+        } else {
+          ctx.lists.broken.push_back(c);
+        }
         continue;
       }
       io_uring_sqe* sqe = io_uring_get_sqe(ring);
@@ -96,10 +108,28 @@ FanOutResult UringFanOut::fan_out(std::span<Connection* const> subscribers, cons
       io_uring_sqe_set_data64(sqe, batch_.size());
       batch_.push_back(c);
     }
-    if (batch_.empty()) break;
+    const size_t plain = batch_.size();
+    for (const Encrypted& e : encrypted_) {
+      io_uring_sqe* sqe = io_uring_get_sqe(ring);
+      io_uring_prep_send(sqe, e.c->fd, ctx.tls->scratch.data() + e.offset, e.length,
+                         MSG_DONTWAIT | MSG_NOSIGNAL);
+      io_uring_sqe_set_data64(sqe, batch_.size());
+      batch_.push_back(e.c);
+    }
+    if (batch_.empty()) {
+      if (ctx.tls != nullptr) ctx.tls->scratch.clear();
+      break;
+    }
     submit_and_reap(ring, batch_.size(), [&](uint64_t index, int res) {
-      settle_write(batch_[index], batch, res, ctx, result);
+      if (index < plain) {
+        settle_write(batch_[index], batch, res, ctx, result);
+        return;
+      }
+      const Encrypted& e = encrypted_[index - plain];
+      const std::string_view ciphertext(ctx.tls->scratch.data() + e.offset, e.length);
+      settle_tls_write(e.c, batch, ciphertext, res, ctx, result);
     });
+    if (ctx.tls != nullptr) ctx.tls->scratch.clear();  // empty between operations
   }
   return result;
 }
@@ -130,6 +160,7 @@ bool UringFanOut::built_in() {
 
 UringFanOut::UringFanOut(std::unique_ptr<Ring> ring) : ring_(std::move(ring)) {
   batch_.reserve(kEntries);
+  encrypted_.reserve(kEntries);
 }
 UringFanOut::~UringFanOut() = default;
 

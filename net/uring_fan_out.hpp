@@ -7,6 +7,9 @@
 // -EAGAIN, so every completion is in when the submission returns and the round ends exactly
 // like fan_out_frame's: sent, partial, queued (latest value wins) or broken.
 //
+// TLS subscribers (tls_fan_out.hpp) get the frames encrypted into the worker's scratch, sent
+// in the same submission once every record of the round is made.
+//
 // Optional: create() returns nullptr when the build has no liburing or the kernel refuses
 // (then the worker uses fan_out_frame). Loop thread only, and created on that thread: the ring
 // is IORING_SETUP_SINGLE_ISSUER.
@@ -37,6 +40,13 @@ class UringFanOut {
   explicit UringFanOut(std::unique_ptr<Ring> ring);
   std::unique_ptr<Ring> ring_;
   std::vector<Connection*> batch_;  // the subscribers of the submission in flight, by index
+  // TLS subscribers of the submission: where their records lie in the worker's scratch.
+  struct Encrypted {
+    Connection* c;
+    size_t offset;
+    size_t length;
+  };
+  std::vector<Encrypted> encrypted_;
 };
 
 }  // namespace levelcast

@@ -42,6 +42,11 @@ Worker::Worker(const WorkerConfig& config, RequestRouter& router, ServerMetrics&
       channels_(config.broadcast, leases_, counters_, router),
       read_buffer_(std::make_unique<uint8_t[]>(kReadBufferBytes)) {
   LC_CHECK(epoll_.add(wakeup_.fd(), EPOLLIN, kWakeupToken));
+  if (config_.tls != nullptr) {
+    plain_buffer_ = std::make_unique<uint8_t[]>(kPlainBufferBytes);
+    tls_buffers_.scratch.reserve(64 * 1024);
+    channels_.use_tls(&tls_buffers_);
+  }
 }
 
 Worker::~Worker() {
@@ -49,6 +54,7 @@ Worker::~Worker() {
   channels_.release_all(broadcasts_);
   AcceptedSocket socket;
   while (accepted_.try_dequeue(socket)) ::close(socket.fd);
+  if (tls_ctx_ != nullptr) SSL_CTX_free(tls_ctx_);
 }
 
 void Worker::start(int cpu) { thread_ = std::thread([this, cpu] { run(cpu); }); }
@@ -85,6 +91,7 @@ void Worker::run(int cpu) {
     const int64_t wait_ns = std::max<int64_t>(0, next_housekeeping_ - now_);
     const int n = epoll_.wait(events, kMaxEvents, static_cast<int>((wait_ns + 999'999) / 1'000'000));
     now_ = mono_nanos();
+    handshakes_left_ = kHandshakesPerTurn;
     for (int i = 0; i < n; ++i) handle_event(events[i]);
     if (now_ >= next_housekeeping_) {
       housekeeping();
@@ -159,6 +166,11 @@ void Worker::adopt_connections() {
       c.peer_bucket = batch[i].peer_bucket;
       c.phase_since = c.last_receive = now_;
       c.events = EPOLLIN;
+      if (batch[i].tls && !start_tls(c)) {
+        refuse(batch[i], "cannot start a TLS session");
+        recycle(c);
+        continue;
+      }
       if (!epoll_.add(c.fd, EPOLLIN, token_of(c))) {  // the kernel is out of epoll watches
         refuse(batch[i], std::strerror(errno));
         recycle(c);
@@ -326,6 +338,7 @@ void Worker::free_dead() {
 // Back to the free list, with a new generation so stale epoll tokens no longer match.
 void Worker::recycle(Connection& c) {
   c.out.clear(leases_);
+  delete c.tls;
   const uint32_t next_generation = c.generation + 1;
   const uint32_t slot = c.slot;
   c = Connection{};

@@ -24,6 +24,8 @@
 #include "net/frame_leases.hpp"
 #include "net/permessage_deflate.hpp"
 #include "net/router.hpp"
+#include "net/tls_context.hpp"
+#include "net/tls_session.hpp"
 #include "net/wakeup.hpp"
 
 namespace levelcast {
@@ -51,6 +53,7 @@ struct WorkerConfig {
   int64_t sse_retry_ms = 2000;      // how long a browser waits before it reconnects a stream
   ConnectionLimits limits;
   int64_t shutdown_grace_ns = 1'500'000'000;
+  TlsContextStore* tls = nullptr;  // the server's TLS contexts; null without a TLS listener
 };
 
 class Worker {
@@ -110,12 +113,29 @@ class Worker {
   void end_connection(Connection& c);
   static bool nothing_unread(int fd);
   void begin_linger(Connection& c);
+  static bool output_pending(const Connection& c) {
+    return !c.out.empty() || (c.tls != nullptr && !c.tls->unsent().empty());
+  }
+
+  // worker_tls.cpp: TLS connections (handshake, decryption, encrypting output)
+  bool start_tls(Connection& c);
+  bool take_tls_input(Connection& c, std::span<const uint8_t> received);
+  bool advance_handshake(Connection& c, std::span<const uint8_t> received);
+  void decrypt_input(Connection& c);
+  void write_tls_output(Connection& c);
+  bool send_unsent(Connection& c);
+  void send_ciphertext(Connection& c);
+  void send_close_notify(Connection& c);
 
   static uint64_t token_of(const Connection& c) {
     return (static_cast<uint64_t>(c.generation) << 32) | c.slot;
   }
   static constexpr uint64_t kWakeupToken = ~uint64_t{0};
   static constexpr size_t kReadBufferBytes = 256 * 1024;
+  static constexpr size_t kPlainBufferBytes = 16 * 1024;  // one TLS record's plaintext
+  // A reconnect storm must not stall broadcasts: TLS handshake steps taken per loop turn; the
+  // rest wait (their sockets stay readable) until the next turn.
+  static constexpr int kHandshakesPerTurn = 4;
 
   WorkerConfig config_;
   RequestRouter& router_;
@@ -144,6 +164,12 @@ class Worker {
   FrameLeases leases_;  // before channels_, which holds frames through it
   BroadcastChannels channels_;
   std::unique_ptr<uint8_t[]> read_buffer_;
+  // TLS, shared by all of this worker's TLS connections.
+  TlsBuffers tls_buffers_;
+  std::unique_ptr<uint8_t[]> plain_buffer_;  // decrypted input
+  SSL_CTX* tls_ctx_ = nullptr;               // one reference, refreshed after a reload
+  uint64_t tls_generation_ = 0;
+  int handshakes_left_ = kHandshakesPerTurn;
   MessageInflater inflater_;  // /echo messages compressed with permessage-deflate
   std::string inflated_;      // the last one inflated
 };

@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "net/handshake.hpp"
 #include "net/http_response.hpp"
+#include "net/tls_fan_out.hpp"
 #include "net/sse.hpp"
 #include "net/worker.hpp"
 
@@ -81,6 +82,9 @@ struct FrameEvents {
 
 void Worker::on_readable(Connection& c) {
   for (int i = 0; i < kReadsPerEvent && !c.dead; ++i) {
+    // Over this turn's TLS handshake budget: the socket stays readable and comes back next
+    // turn, after the broadcasts of this one.
+    if (c.tls != nullptr && !c.tls->handshake_done() && handshakes_left_ <= 0) return;
     const ssize_t n = ::recv(c.fd, read_buffer_.get(), kReadBufferBytes, 0);
     if (n == 0) {
       close_connection(c);
@@ -92,7 +96,14 @@ void Worker::on_readable(Connection& c) {
       break;
     }
     c.last_receive = now_;
-    if (c.phase != Phase::lingering) process_input(c, {read_buffer_.get(), static_cast<size_t>(n)});
+    const std::span<uint8_t> received(read_buffer_.get(), static_cast<size_t>(n));
+    if (c.phase != Phase::lingering) {
+      if (c.tls == nullptr) {
+        process_input(c, received);
+      } else if (!take_tls_input(c, received)) {
+        return;
+      }
+    }
     if (static_cast<size_t>(n) < kReadBufferBytes) break;
   }
   if (!c.dead) flush(c);
@@ -253,7 +264,7 @@ void Worker::flush(Connection& c) {
     write_output(c);
   }
   if (c.dead) return;
-  if (c.out.empty() && c.close_after_flush) {
+  if (!output_pending(c) && c.close_after_flush) {
     end_connection(c);
     if (c.dead) return;
   }
@@ -261,6 +272,10 @@ void Worker::flush(Connection& c) {
 }
 
 void Worker::write_output(Connection& c) {
+  if (encrypts_itself(&c)) {
+    write_tls_output(c);
+    return;
+  }
   if (c.out.empty()) return;
   const FlushResult r = c.out.flush(c.fd, leases_);
   bump(counters_.messages_sent, r.frames_completed);
@@ -278,6 +293,7 @@ void Worker::write_output(Connection& c) {
 // close() into a reset that could destroy the reply in flight. Otherwise, and after a protocol
 // error (the client's close is still to come), it lingers.
 void Worker::end_connection(Connection& c) {
+  if (c.tls != nullptr) send_close_notify(c);
   if (c.close_received && nothing_unread(c.fd)) {
     close_connection(c);
   } else {
@@ -305,7 +321,7 @@ void Worker::begin_linger(Connection& c) {
 void Worker::update_interest(Connection& c) {
   uint32_t want = 0;
   if (c.out.own_pending() <= config_.limits.max_pending_output) want |= EPOLLIN;
-  if (!c.out.empty() || BroadcastChannels::resuming(c)) want |= EPOLLOUT;
+  if (output_pending(c) || BroadcastChannels::resuming(c)) want |= EPOLLOUT;
   if (want == c.events) return;
   if (!epoll_.modify(c.fd, want, token_of(c))) {  // out of kernel memory: give this one up
     LC_LOG(warn, "worker {}: epoll_ctl: {}; closing connection", config_.index, std::strerror(errno));

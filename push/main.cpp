@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
   }
   server.start();
   const std::string host = url_host(options.binds.front());
-  fmt::print("levelcast listening on ws://{}:{}/levels\n", host, server.port());
+  if (options.plain()) fmt::print("levelcast listening on ws://{}:{}/levels\n", host, server.port());
+  if (options.tls()) fmt::print("levelcast listening on wss://{}:{}/levels\n", host, server.tls_port());
   std::fflush(stdout);
   for (size_t i = 1; i < options.binds.size(); ++i) {
     LC_LOG(info, "also listening on ws://{}:{}/levels", url_host(options.binds[i]), server.port());

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
 #include "push/topic.hpp"
 #include "core/log.hpp"
 
@@ -27,6 +28,22 @@ uint64_t sum_producers(const ServerMetrics& m, Field field) {
   for (size_t i = 0; i < m.producer_count(); ++i) total += read(m.producer(i).*field);
   return total;
 }
+
+void render_tls(Out out, const ServerMetrics& m, int64_t not_after) {
+  metric(out, "levelcast_tls_handshakes_total", "counter", "TLS handshakes completed.",
+         sum_workers(m, &WorkerCounters::tls_handshakes));
+  metric(out, "levelcast_tls_resumed_total", "counter",
+         "TLS handshakes resumed from a session ticket.", sum_workers(m, &WorkerCounters::tls_resumed));
+  metric(out, "levelcast_tls_handshake_failures_total", "counter",
+         "TLS handshakes that failed (bad input, old protocol, timeout excluded).",
+         sum_workers(m, &WorkerCounters::tls_handshake_failures));
+  fmt::format_to(out,
+                 "# HELP levelcast_tls_cert_expiry_seconds Seconds until the TLS certificate "
+                 "expires (negative: expired).\n# TYPE levelcast_tls_cert_expiry_seconds gauge\n"
+                 "levelcast_tls_cert_expiry_seconds {}\n",
+                 not_after - static_cast<int64_t>(std::time(nullptr)));
+}
+
 // Subscribers by transport: a channel's form says whether its subscribers hold an SSE stream.
 void render_subscribers(Out out, const ServerMetrics& m) {
   uint64_t websocket = 0, sse = 0;
@@ -92,6 +109,9 @@ std::string render_metrics(const ServerMetrics& m) {
          "Snapshots a worker did not write: queued longer than --max-lag with a newer one "
          "behind them.",
          sum_workers(m, &WorkerCounters::frames_skipped));
+  if (const int64_t not_after = m.tls_cert_not_after(); not_after != 0) {
+    render_tls(out, m, not_after);
+  }
   metric(out, "levelcast_log_lines_dropped_total", "counter",
          "Log lines dropped because the log output (stderr, the log file) was too slow.",
          log_lines_dropped());

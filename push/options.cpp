@@ -55,6 +55,32 @@ struct Texts {
   bool print_config = false;
 };
 
+// TLS: one contiguous block (define_tls, check_tls).
+void define_tls(CLI::App& app, ServerOptions& o) {
+  auto* cert = app.add_option("--tls-cert", o.tls_cert,
+                              "PEM certificate chain (leaf first) for wss:// and https://; "
+                              "with --tls-key turns on the TLS listener; SIGHUP reloads it")
+                   ->check(CLI::ExistingFile);
+  auto* key = app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert (ECDSA P-256 or RSA)")
+                  ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  // No needs(cert) on these two: --print-config writes every option, and a configuration
+  // read back must parse; check_tls judges them instead.
+  app.add_option("--tls-port", o.tls_port, "TCP port of the TLS listener (0: any free port)")
+      ->capture_default_str();
+  app.add_flag("--no-plain", o.no_plain,
+               "Serve TLS only (needs --tls-cert): no plain listener on --port");
+}
+
+std::optional<std::string> check_tls(const ServerOptions& o) {
+  if (o.no_plain && !o.tls()) return std::string("--no-plain needs --tls-cert and --tls-key");
+  if (o.tls() && o.plain() && o.tls_port != 0 && o.tls_port == o.port) {
+    return fmt::format("--tls-port: {} is also --port; give TLS a port of its own", o.tls_port);
+  }
+  return std::nullopt;
+}
+
 // Running as a service: the config file, the log, the hand-over between processes.
 void define_operations(CLI::App& app, ServerOptions& o, Texts& t) {
   app.set_config("--config", "",
@@ -193,6 +219,7 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                "maxima) from any client");
   define_operations(app, o, t);
   define_access(app, o, t);
+  define_tls(app, o);
 }
 
 std::string one_line(std::string text) {
@@ -228,6 +255,7 @@ std::optional<std::string> finish(ServerOptions& o, const Seconds& s, const Text
   const std::string& cpus = t.cpus;
   const std::string& level = t.level;
   if (auto error = parse_sources(t.sources, o)) return fail(*error);
+  if (auto error = check_tls(o)) return fail(*error);
   o.io_uring = t.send_mode == "io_uring";
   o.realtime = !t.no_realtime;
   o.echo = !t.no_echo;

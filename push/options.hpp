@@ -49,6 +49,13 @@ struct ServerOptions {
   uint32_t max_connections_per_ip = 0;  // 0: no per-address limit
   std::string admin_host;               // --admin-bind ADDR:PORT; empty: no admin listener
   uint16_t admin_port = 0;
+  // TLS (--tls-cert and --tls-key turn it on): a second listener on tls_port.
+  std::string tls_cert;
+  std::string tls_key;
+  uint16_t tls_port = 8443;
+  bool no_plain = false;  // --no-plain: TLS only
+  bool plain() const { return !no_plain; }
+  bool tls() const { return !tls_cert.empty(); }
 };
 
 // Returns the exit code when the program should stop now, nullopt when it should run.

@@ -1,5 +1,6 @@
 #include "push/server.hpp"
 
+#include "core/log.hpp"
 #include "push/audio/open_audio_source.hpp"
 
 namespace levelcast {
@@ -33,6 +34,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
                                              topics_.channel_count());
   routes_ = std::make_unique<LevelcastRoutes>(route_config(options_), topics_, *metrics_, site_,
                                               access_);
+  if (options_.tls() && !open_tls(error)) return;
   std::vector<Listener> listeners;
   if (!open_listeners(listeners, error)) return;
   for (size_t i = 0; i < static_cast<size_t>(options_.workers); ++i) {
@@ -45,6 +47,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.io_uring = options_.io_uring;
     config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
+    config.tls = tls_.get();
     config.tokens_expire = access_.requires_token();
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
@@ -69,6 +72,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
                                          AdmissionLimits{options_.max_connections,
                                                          options_.max_connections_per_ip});
   add_log_reload();
+  if (tls_) add_tls_reload();
 }
 
 // Keys and origins are read before anything starts: a bad one is a configuration error (2).
@@ -98,19 +102,24 @@ bool Server::configure_access(StartupError& error) {
   return true;
 }
 
-// Every --bind on one port (the first one's, when --port is 0), then the admin listener.
+// Every --bind on one port (the first one's, when --port is 0), unless --no-plain; the same for
+// TLS on --tls-port; then the admin listener.
 bool Server::open_listeners(std::vector<Listener>& listeners, StartupError& error) {
-  uint16_t port = options_.port;
-  for (const std::string& address : options_.binds) {
-    UniqueFd fd = listen_tcp(address, port, kListenBacklog, error.message, options_.reuse_port);
-    if (!fd.valid()) {
-      error.exit_code = 1;
-      return false;
+  const auto open_each = [&](uint16_t port, bool tls, uint16_t& bound) {
+    for (const std::string& address : options_.binds) {
+      UniqueFd fd = listen_tcp(address, port, kListenBacklog, error.message, options_.reuse_port);
+      if (!fd.valid()) {
+        error.exit_code = 1;
+        return false;
+      }
+      port = local_port(fd.get());
+      listeners.push_back({std::move(fd), false, tls});
     }
-    port = local_port(fd.get());
-    listeners.push_back({std::move(fd), false});
-  }
-  port_ = port;
+    bound = port;
+    return true;
+  };
+  if (options_.plain() && !open_each(options_.port, false, port_)) return false;
+  if (options_.tls() && !open_each(options_.tls_port, true, tls_port_)) return false;
   if (options_.admin_host.empty()) return true;
   UniqueFd admin = listen_tcp(options_.admin_host, options_.admin_port, kListenBacklog,
                               error.message);
@@ -139,6 +148,41 @@ void Server::reload(const ServerOptions& fresh) {
   reload_hooks_.run(fresh);
   LC_LOG(info, "reloaded: log level {}, {} reload hooks", log_level_name(fresh.log_level),
          reload_hooks_.size());
+}
+
+// The certificate and key are checked before anything listens: a bad pair is exit status 2.
+bool Server::open_tls(StartupError& error) {
+  tls_ = TlsContextStore::open({options_.tls_cert, options_.tls_key}, error.message);
+  if (!tls_) {
+    error.message = "--tls-cert/--tls-key: " + error.message;
+    error.exit_code = 2;
+    return false;
+  }
+  metrics_->tls_cert_not_after().store(tls_->not_after_unix(), std::memory_order_relaxed);
+  std::string why;
+  const bool kernel = kernel_tls_available(why);
+  LC_LOG(info, "TLS: {}; {}", why,
+         kernel ? "records are still encrypted in user space (the worker BIO keeps keys in OpenSSL)"
+                : "records are encrypted in user space");
+  return true;
+}
+
+// The certificate and key are read again (from the files the fresh options name) and checked
+// here, on the signal thread; the workers take the new context for their next connections.
+void Server::add_tls_reload() {
+  reload_hooks_.add("tls", [this](const ServerOptions& fresh) {
+    if (!fresh.tls()) {
+      LC_LOG(warn, "reload: TLS cannot be turned off without a restart; keeping the certificate");
+      return;
+    }
+    std::string error;
+    if (!tls_->reload({fresh.tls_cert, fresh.tls_key}, error)) {
+      LC_LOG(error, "reload: TLS certificate not reloaded, keeping the current one: {}", error);
+      return;
+    }
+    metrics_->tls_cert_not_after().store(tls_->not_after_unix(), std::memory_order_relaxed);
+    LC_LOG(info, "reload: TLS certificate reloaded from {}", fresh.tls_cert);
+  });
 }
 
 // Every source is opened before any thread starts, so a bad one stops start-up with its reason.

@@ -9,6 +9,7 @@
 
 #include "core/metrics.hpp"
 #include "net/acceptor.hpp"
+#include "net/tls_context.hpp"
 #include "net/worker.hpp"
 #include "push/broadcast_hub.hpp"
 #include "push/lines_producer.hpp"
@@ -36,7 +37,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   bool ok() const { return acceptor_ != nullptr; }
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return port_; }          // 0 with --no-plain
+  uint16_t tls_port() const { return tls_port_; }  // 0 without TLS
   uint16_t admin_port() const { return admin_port_; }
   const TopicRegistry& topics() const { return topics_; }
   const ServerMetrics& metrics() const { return *metrics_; }
@@ -56,12 +58,14 @@ class Server {
   };
 
   bool open_sources(StartupError& error);
+  bool open_tls(StartupError& error);
   bool configure_access(StartupError& error);
   bool open_listeners(std::vector<Listener>& listeners, StartupError& error);
   void describe_topic(Topic& topic, const OpenedSource& source,
                       const TopicMeter* meter) const;
   int cpu_for(size_t thread_index) const;
   void add_log_reload();
+  void add_tls_reload();
 
   ServerOptions options_;
   TopicRegistry topics_;
@@ -70,6 +74,7 @@ class Server {
   StaticSite site_;
   AccessControl access_;
   std::unique_ptr<LevelcastRoutes> routes_;
+  std::unique_ptr<TlsContextStore> tls_;  // before workers_: they use it until they end
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<BroadcastHub> hub_;
   std::unique_ptr<Acceptor> acceptor_;
@@ -77,6 +82,7 @@ class Server {
   std::vector<std::unique_ptr<LinesProducer>> line_producers_;
   ReloadHooks reload_hooks_;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
   uint16_t admin_port_ = 0;
   bool running_ = false;
 };

@@ -43,7 +43,7 @@ def spawn(argv, **options):
         pass  # no autogroups: the nice on the command line does it
     return proc
 
-_LISTENING = re.compile(r"listening on ws://[^:/]+:(\d+)/")
+_LISTENING = re.compile(r"listening on wss?://[^:/]+:(\d+)/")
 _started = {}  # pid -> Popen, for stop_all() on the way out
 
 

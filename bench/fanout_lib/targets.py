@@ -46,21 +46,23 @@ def latency(cfg, connections=1000, rate=100):
                         summary)
 
 
+def rss_growth_run(system, cfg, connections, rate, rep, load_extra=()):
+    """A short fanout run that records the server's RSS growth per connection: its RSS once the
+    connections are open (sampled at the start of the load's window) minus its RSS before."""
+    short = type(cfg)(**{**cfg.__dict__, "duration": 3.0, "warmup": 1.0})
+    run = measured_run(system, short, "fanout", connections, rate, rep, load_extra=load_extra)
+    server = (run.get("load") or {}).get("server") or {}
+    if server.get("rss_start_mib") is not None and run.get("rss_idle_kib"):
+        growth_kib = server["rss_start_mib"] * 1024 - run["rss_idle_kib"]
+        run["rss_growth_kib_per_connection"] = round(growth_kib / connections, 3)
+    return run
+
+
 def idle_rss(cfg, connections=10000, rate=0.2):
     """RSS growth per connection: the server's RSS once the N connections are open (the load
     client samples it at the start of its window) minus its RSS before any connection."""
     systems = [LEVELCAST_URING, NODE, FLOOR_SEND]
-    short = type(cfg)(**{**cfg.__dict__, "duration": 3.0, "warmup": 1.0})
-
-    def one(system, rep):
-        run = measured_run(system, short, "fanout", connections, rate, rep)
-        server = (run.get("load") or {}).get("server") or {}
-        if server.get("rss_start_mib") is not None and run.get("rss_idle_kib"):
-            growth_kib = server["rss_start_mib"] * 1024 - run["rss_idle_kib"]
-            run["rss_growth_kib_per_connection"] = round(growth_kib / connections, 3)
-        return run
-
-    runs = alternate(cfg, systems, one)
+    runs = alternate(cfg, systems, lambda s, rep: rss_growth_run(s, cfg, connections, rate, rep))
     summary = {s.name: {
         "rss_idle_kib": report.stats([r.get("rss_idle_kib") for r in runs
                                       if r["system"] == s.name]),

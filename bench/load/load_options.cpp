@@ -54,6 +54,10 @@ void add_measurement_options(CLI::App& app, LoadOptions& options) {
                "offer permessage-deflate and inflate compressed snapshots");
   app.add_flag("--busy-poll", options.busy_poll,
                "poll without blocking; report the share of the window spent on messages");
+  app.add_flag("--tls", options.tls, "connect with TLS (wss://; the server's certificate is not checked)");
+  app.add_flag("--tls-resume", options.tls_resume,
+               "with --tls: resume each new connection from the last session ticket")
+      ->needs("--tls");
 }
 
 void check_options(LoadOptions& options) {

@@ -34,6 +34,8 @@ struct LoadOptions {
   bool json = false;
   bool busy_poll = false;  // never block in epoll_wait; measure idle time as empty polls
   double expect_rate = 0;  // Hz per connection the server should deliver; 0: unknown
+  bool tls = false;         // wss:// (the port is the server's TLS port)
+  bool tls_resume = false;  // offer the last session ticket on every new connection
   bool sse = false;        // fanout over Server-Sent Events (GET /events...) instead of WebSocket
   bool deflate = false;    // offer permessage-deflate and inflate compressed snapshots
 };

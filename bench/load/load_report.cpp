@@ -58,7 +58,7 @@ RunFigures compute_figures(const LoadPlan& plan, const WorkerStats& totals,
   const LoadOptions& options = plan.options;
   RunFigures figures;
   figures.mode = options.mode;
-  figures.url = fmt::format("ws://{}{}", plan.host_header, options.path);
+  figures.url = fmt::format("{}://{}{}", options.tls ? "wss" : "ws", plan.host_header, options.path);
   figures.threads = options.threads;
   figures.connections = options.connections;
   figures.warmup_s = options.warmup_s;
@@ -168,6 +168,7 @@ void print_human_report(std::FILE* out, const RunFigures& f) {
              "started, {} dropped ({} protocol errors), {} close timeouts\n",
              t.opened, t.connect_failed, t.handshake_failed, t.not_started, t.dropped,
              t.protocol_errors, t.close_timeouts);
+  if (f.url.starts_with("wss")) fmt::print(out, "  tls          {} handshakes resumed\n", t.tls_resumed);
   if (!f.first_connect_error.empty()) {
     fmt::print(out, "  first connect error: {}\n", f.first_connect_error);
   }
@@ -231,7 +232,7 @@ void print_json_report(std::FILE* out, const RunFigures& f) {
   json.count("handshake_failed", t.handshake_failed).count("not_started", t.not_started);
   json.count("dropped", t.dropped).count("protocol_errors", t.protocol_errors);
   json.count("close_timeouts", t.close_timeouts).count("messages", t.messages_in_window);
-  json.count("handshakes", t.handshakes_in_window).number("rate_per_s", f.messages_per_second, 1);
+  json.count("handshakes", t.handshakes_in_window).count("tls_resumed", t.tls_resumed).number("rate_per_s", f.messages_per_second, 1);
   json.number("delivery_ratio", f.delivery_ratio, 5).count("latency_samples", h.count());
   json.number("latency_p50_ms", millis(h.percentile_micros(0.50)));
   json.number("latency_p90_ms", millis(h.percentile_micros(0.90)));

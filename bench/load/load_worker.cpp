@@ -51,8 +51,10 @@ LoadWorker::LoadWorker(const LoadPlan& plan, RunSchedule& schedule, unsigned ind
 
 LoadWorker::~LoadWorker() {
   for (Connection& c : connections_) {
+    end_tls(c);
     if (c.fd >= 0) ::close(c.fd);
   }
+  if (resume_from_ != nullptr) SSL_SESSION_free(resume_from_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
@@ -204,6 +206,10 @@ void LoadWorker::on_connect_finished(Connection& c) {
 }
 
 void LoadWorker::send_upgrade_request(Connection& c) {
+  if (plan_.tls != nullptr && !start_tls(c)) {
+    c.pending_close = CloseReason::handshake_failed;
+    return;
+  }
   const HandshakeKey key = derive_handshake_key(c.key_seed);
   const std::size_t size =
       options_.sse ? write_stream_request(write_buffer_.data(), plan_.host_header, options_.path)
@@ -232,6 +238,7 @@ std::string_view LoadWorker::accept_upgrade(Connection& c, std::string_view byte
 }
 
 void LoadWorker::on_opened(Connection& c, std::int64_t now_us) {
+  if (c.ssl != nullptr) on_tls_opened(c);
   c.state = ConnectionState::open;
   c.was_opened = true;
   --handshakes_in_progress_;
@@ -299,6 +306,7 @@ void LoadWorker::close_connection(Connection& c, CloseReason reason) {
   if (c.state == ConnectionState::connecting || c.state == ConnectionState::upgrading) {
     --handshakes_in_progress_;
   }
+  end_tls(c);
   if (c.fd >= 0) {
     ::close(c.fd);  // also leaves the epoll set: the fd is not shared
     c.fd = -1;

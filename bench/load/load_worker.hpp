@@ -6,7 +6,9 @@
 // stats) is touched only by the thread running run(), and main reads stats() after joining it.
 // Talks to main only through RunSchedule.
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/epoll.h>
+#include <sys/types.h>
 
 #include <array>
 #include <cstdint>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "client_frame_writer.hpp"
+#include "client_tls.hpp"
 #include "load_options.hpp"
 #include "run_schedule.hpp"
 #include "server_frame_parser.hpp"
@@ -29,6 +32,7 @@ struct LoadPlan {
   LoadOptions options;
   sockaddr_in server{};
   std::string host_header;  // "host:port"
+  const ClientTls* tls = nullptr;  // --tls
 };
 
 enum class ConnectionState : std::uint8_t { idle, connecting, upgrading, open, closing, closed };
@@ -44,7 +48,7 @@ enum class CloseReason : std::uint8_t {
   timed_out,  // connecting, upgrading or waiting for the close reply took too long
 };
 
-// One client connection. 96 bytes; the vectors hold memory only while a frame is split across
+// One client connection. 104 bytes; the vectors hold memory only while a frame is split across
 // reads or the socket does not take all that is sent.
 struct Connection {
   int fd = -1;
@@ -59,6 +63,7 @@ struct Connection {
   std::uint64_t key_seed = 0;         // Sec-WebSocket-Key, see derive_handshake_key
   std::vector<char> carry;            // an incomplete reply header or frame
   std::vector<char> unsent;           // bytes the socket has not taken yet
+  SSL* ssl = nullptr;                 // --tls: the connection's TLS session
 };
 
 class LoadWorker {
@@ -110,6 +115,13 @@ class LoadWorker {
   void record_echo(const ServerFrame& frame, std::int64_t now_us, bool in_window) noexcept;
   void track_sequence(Connection& c, std::int64_t seq) noexcept;
 
+  // load_worker_tls.cpp: the byte transport, plain or TLS.
+  ssize_t read_some(Connection& c, char* buffer, std::size_t size);
+  ssize_t write_some(Connection& c, const char* bytes, std::size_t size);
+  bool start_tls(Connection& c);
+  void on_tls_opened(Connection& c);
+  void end_tls(Connection& c);
+
   // Writing.
   void send_echoes(Connection& c, std::size_t count, std::int64_t now_us);
   void send_bytes(Connection& c, std::string_view bytes);
@@ -148,6 +160,8 @@ class LoadWorker {
   bool closing_started_ = false;
   std::int64_t close_deadline_us_ = 0;
   std::int64_t next_timeout_scan_us_ = 0;
+
+  SSL_SESSION* resume_from_ = nullptr;  // --tls-resume: the last ticket received
 
   WorkerStats stats_;
 };

@@ -23,11 +23,13 @@ constexpr std::size_t kMinReadSpace = 64 * 1024;
 // was empty. Level-triggered epoll would poll every socket it reported once more on the next
 // wait, which costs more than the rare second read here.
 void LoadWorker::on_readable(Connection& c) {
+  // TLS: a write waiting for the server's handshake flight goes on now that it may have come.
+  if (c.ssl != nullptr && !c.unsent.empty()) flush_unsent(c);
   while (c.fd >= 0 && c.pending_close == CloseReason::none) {
     const std::size_t carried = c.carry.size();
     if (carried != 0) std::memcpy(read_buffer_.data(), c.carry.data(), carried);
     const std::size_t space = read_buffer_.size() - carried;
-    const ssize_t got = ::recv(c.fd, read_buffer_.data() + carried, space, 0);
+    const ssize_t got = read_some(c, read_buffer_.data() + carried, space);
     if (got <= 0) {
       if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
       const bool expected = c.state == ConnectionState::closing;
@@ -38,7 +40,8 @@ void LoadWorker::on_readable(Connection& c) {
     }
     c.carry.clear();
     on_bytes(c, std::string_view(read_buffer_.data(), carried + static_cast<std::size_t>(got)));
-    if (static_cast<std::size_t>(got) < space) return;
+    // A short TLS read is one record: only "would block" says the socket is empty.
+    if (c.ssl == nullptr && static_cast<std::size_t>(got) < space) return;
   }
 }
 
@@ -209,7 +212,7 @@ void LoadWorker::send_bytes(Connection& c, std::string_view bytes) {
     c.unsent.insert(c.unsent.end(), bytes.begin(), bytes.end());
     return;
   }
-  const ssize_t sent = ::send(c.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  const ssize_t sent = write_some(c, bytes.data(), bytes.size());
   if (sent < 0 && errno != EAGAIN && errno != EINTR) {
     c.pending_close = CloseReason::io_error;
     return;
@@ -222,7 +225,7 @@ void LoadWorker::send_bytes(Connection& c, std::string_view bytes) {
 
 void LoadWorker::flush_unsent(Connection& c) {
   if (c.unsent.empty()) return;
-  const ssize_t sent = ::send(c.fd, c.unsent.data(), c.unsent.size(), MSG_NOSIGNAL);
+  const ssize_t sent = write_some(c, c.unsent.data(), c.unsent.size());
   if (sent < 0) {
     if (errno != EAGAIN && errno != EINTR) c.pending_close = CloseReason::io_error;
     return;

@@ -171,5 +171,11 @@ int main(int argc, char** argv) {
   }
   warn_about_port_range(options);
   std::signal(SIGPIPE, SIG_IGN);
-  return run_load(make_plan(options));
+  LoadPlan plan = make_plan(options);
+  std::unique_ptr<ClientTls> tls;
+  if (plan.options.tls) {
+    tls = std::make_unique<ClientTls>();
+    plan.tls = tls.get();
+  }
+  return run_load(plan);
 }

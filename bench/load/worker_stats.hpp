@@ -28,6 +28,7 @@ struct WorkerStats {
   std::uint64_t seq_gaps = 0;              // jumps forward in seq
   std::uint64_t seq_missing = 0;           // messages skipped by those jumps
   std::uint64_t duplicates = 0;            // seq not above the previous one
+  std::uint64_t tls_resumed = 0;           // --tls: handshakes resumed from a ticket
 
   // Messages in the window per opened connection (fanout, echo).
   std::uint64_t min_connection_messages = std::numeric_limits<std::uint64_t>::max();
@@ -60,6 +61,7 @@ inline constexpr std::uint64_t WorkerStats::*kSummedCounters[] = {
     &WorkerStats::seq_gaps,
     &WorkerStats::seq_missing,
     &WorkerStats::duplicates,
+    &WorkerStats::tls_resumed,
 };
 
 inline void WorkerStats::merge(const WorkerStats& other) noexcept {

@@ -10,13 +10,16 @@
 // Buffer is built per tick and written to each client's socket, which is the least work Node can
 // do per client.
 // ws://HOST:PORT/echo: every message is sent back as it came (text or binary).
+// With --tls-cert and --tls-key it serves https and wss:// instead.
 // With --start-at-clients N the schedule starts once N clients are on /levels (or 60 s after
 // listening), so that a benchmark's set-up does not compete with broadcasting.
 // Prints "listening on ws://HOST:PORT/levels" when ready; on exit (SIGINT, SIGTERM or
 // --exit-after) prints one line with the ticks sent and skipped.
 'use strict';
 
+const fs = require('fs');
 const http = require('http');
+const https = require('https');
 const { performance } = require('perf_hooks');
 const ws = require(process.env.LEVELCAST_NODE_WS || '/usr/share/nodejs/ws');
 
@@ -29,6 +32,8 @@ function parseArgs(argv) {
     const arg = argv[i];
     if (arg === '--raw') {
       options.raw = true;
+    } else if (arg === '--tls-cert' || arg === '--tls-key') {
+      options[arg === '--tls-cert' ? 'tlsCert' : 'tlsKey'] = argv[++i];
     } else if (arg === '--host') {
       options.host = argv[++i];
     } else if (arg in numeric) {
@@ -40,6 +45,7 @@ function parseArgs(argv) {
     }
   }
   if (options.rate <= 0) usage('--rate: must be above 0');
+  if (!options.tlsCert !== !options.tlsKey) usage('--tls-cert and --tls-key go together');
   if (!Number.isInteger(options.port) || options.port > 65535) usage('--port: not a port');
   return options;
 }
@@ -47,7 +53,7 @@ function parseArgs(argv) {
 function usage(problem) {
   process.stderr.write(`node_broadcast: ${problem}\n` +
     'usage: node_broadcast.js [--host H] [--port P] [--rate HZ] [--raw] [--exit-after S] ' +
-    '[--start-at-clients N]\n');
+    '[--start-at-clients N] [--tls-cert PEM --tls-key PEM]\n');
   process.exit(2);
 }
 
@@ -96,10 +102,16 @@ echo.on('connection', (client) => {
   client.on('message', (data, isBinary) => client.send(data, { binary: isBinary }));
 });
 
-const server = http.createServer((request, response) => {
+// With --tls-cert/--tls-key: https, as a Node service offering wss:// would run (Node's tls,
+// OpenSSL underneath).
+const notFound = (request, response) => {
   response.writeHead(404);
   response.end();
-});
+};
+const server = options.tlsCert
+  ? https.createServer({ cert: fs.readFileSync(options.tlsCert), key: fs.readFileSync(options.tlsKey) },
+                       notFound)
+  : http.createServer(notFound);
 server.on('upgrade', (request, socket, head) => {
   const target = routes[request.url.split('?')[0]];
   if (!target) {
@@ -165,7 +177,7 @@ process.on('SIGTERM', shutdown);
 
 server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
   const { port } = server.address();
-  process.stdout.write(`listening on ws://${options.host}:${port}/levels\n`);
+  process.stdout.write(`listening on ${options.tlsCert ? 'wss' : 'ws'}://${options.host}:${port}/levels\n`);
   if (options.startAt > 0) {
     setTimeout(startSchedule, 60000);
   } else {

@@ -56,16 +56,19 @@ function log(line) {
 }
 
 // One levelcast process. start() resolves once it prints its listening line.
+// With `tls` (the --tls-cert/--tls-key options), it serves TLS only on the port it is given.
 class ServerProcess {
-  constructor(binary, extraArgs = []) {
+  constructor(binary, extraArgs = [], tls = null) {
     this.binary = binary;
     this.extraArgs = extraArgs;
+    this.tls = tls;
     this.child = null;
     this.exited = null;
   }
 
   start(port, ms) {
-    const args = ["--bind", "127.0.0.1", "--port", String(port), "--rate", "20", "--workers", "1",
+    const listen = this.tls ? ["--no-plain", "--tls-port", String(port), ...this.tls] : ["--port", String(port)];
+    const args = ["--bind", "127.0.0.1", ...listen, "--rate", "20", "--workers", "1",
                   "--allow-reset", "--source", "synth=synth:loudness=msilx,truepeak=1",
                   ...this.extraArgs];
     const child = spawn(this.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -81,7 +84,7 @@ class ServerProcess {
       }, ms);
       child.stdout.on("data", (d) => {
         stdout += d;
-        const m = /listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
+        const m = /listening on wss?:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
         if (m) {
           clearTimeout(timer);
           resolve(Number(m[1]));
@@ -146,9 +149,9 @@ class DevTools {
 }
 
 class Browser {
-  constructor(executable) {
+  constructor(executable, extraFlags = []) {
     this.profile = fs.mkdtempSync(path.join(os.tmpdir(), "levelcast-e2e-"));
-    this.child = spawn(executable, [...CHROMIUM_FLAGS, "--user-data-dir=" + this.profile,
+    this.child = spawn(executable, [...CHROMIUM_FLAGS, ...extraFlags, "--user-data-dir=" + this.profile,
                                     `--window-size=${VIEWPORT.width},${VIEWPORT.height}`, "about:blank"],
                        { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true });
     this.exited = new Promise((resolve) => this.child.once("exit", resolve));

@@ -30,7 +30,7 @@ try:
 except ImportError:  # pragma: no cover - wrong interpreter
     sys.exit("harness: the 'websockets' module is missing; run with /usr/bin/python3")
 
-LISTEN_LINE = re.compile(r"^levelcast listening on ws://127\.0\.0\.1:(\d+)/levels$")
+LISTEN_LINE = re.compile(r"^levelcast listening on (?:wss?)://127\.0\.0\.1:(\d+)/levels$")
 STARTUP_DEADLINE = 10.0
 # The contract says 2 s; the slack is for a loaded two-core CI machine.
 SHUTDOWN_DEADLINE = 5.0
@@ -138,7 +138,8 @@ class Server:
         self.max_fds = max_fds
         self.stdin_pipe = stdin_pipe
         self.proc = None
-        self.port = None
+        self.port = None       # the plain listener (None with --no-plain)
+        self.tls_port = None   # the TLS listener (with --tls-cert)
         self._dir = None
         self._stop_signal = None
         self.stderr_text = None  # all of stderr, kept once stopped
@@ -167,6 +168,8 @@ class Server:
         try:
             self.port = poll_until(self._listening_port, STARTUP_DEADLINE,
                                    f"the listening line from {' '.join(command)}")
+            if "--no-plain" in self.options:
+                self.port = None
         except BaseException:
             self.stop(check=False)
             raise
@@ -177,14 +180,22 @@ class Server:
         if self.max_fds is not None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (self.max_fds, self.max_fds))
 
+    def _listening_lines(self):
+        """How many listening lines to expect: ws:// unless --no-plain, wss:// with TLS."""
+        return ("--no-plain" not in self.options) + ("--tls-cert" in self.options)
+
     def _listening_port(self):
         written = self._captured("stdout")
-        if "\n" in written:
-            first = written.split("\n", 1)[0]
-            match = LISTEN_LINE.match(first.rstrip("\r"))
-            if not match:
-                raise AssertionError(f"unexpected first stdout line {first!r}")
-            return int(match.group(1))
+        lines = written.split("\n")[:-1]
+        if len(lines) >= self._listening_lines():
+            ports = {}
+            for line in lines[:self._listening_lines()]:
+                match = LISTEN_LINE.match(line.rstrip("\r"))
+                if not match:
+                    raise AssertionError(f"unexpected stdout line {line!r}")
+                ports["wss" if "wss://" in line else "ws"] = int(match.group(1))
+            self.tls_port = ports.get("wss")
+            return ports.get("ws", self.tls_port)
         if self.proc.poll() is not None:
             raise AssertionError(
                 f"server exited with {self.proc.returncode} before listening; "
@@ -238,7 +249,7 @@ class Server:
                 problem = f"server stopped with status {status} after {sig.name}"
         if self.proc.stdin is not None:
             self.proc.stdin.close()
-        extra = self._captured("stdout").splitlines()[1:]
+        extra = self._captured("stdout").splitlines()[self._listening_lines():]
         if extra and problem is None:
             problem = f"stdout should hold only the listening line; also: {extra[:3]}"
         self.stderr_text = self._captured("stderr")

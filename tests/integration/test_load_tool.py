@@ -9,6 +9,7 @@ import subprocess
 import unittest
 
 import harness
+import tls_fixture
 
 RATE = 50
 LOAD = os.environ.get("LEVELCAST_LOAD_BIN")
@@ -86,9 +87,34 @@ class LoadTool(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertEqual(report["connect_failed"], 3)
 
+    def test_tls_modes_and_resumed_handshakes(self):
+        ca = tls_fixture.TestCa()
+        self.addCleanup(ca.cleanup)
+        with harness.Server("--rate", RATE, "--no-plain", *ca.server_options("ec")) as server:
+            status, report, err = run_load("--tls", "--port", server.tls_port, "--connections", 20,
+                                           "--duration", 1, "--warmup", 0.3)
+            self.assertEqual(status, 0, err)
+            self.assertTrue(report["url"].startswith("wss://"))
+            self.assertEqual(report["opened"], 20)
+            self.assertGreater(report["messages"], 0)
+            for check in ("seq_gaps", "duplicates", "unparsed", "protocol_errors", "dropped"):
+                self.assertEqual(report[check], 0, check)
+            status, report, err = run_load("--tls", "--tls-resume", "--mode", "connect",
+                                           "--port", server.tls_port, "--connections", 4,
+                                           "--duration", 1, "--warmup", 0.2)
+            self.assertEqual(status, 0, err)
+            self.assertGreater(report["handshakes"], 0)
+            self.assertGreater(report["tls_resumed"], 0)
+            status, report, err = run_load("--tls", "--mode", "echo", "--port", server.tls_port,
+                                           "--connections", 2, "--size", 20000,
+                                           "--duration", 0.5, "--warmup", 0.1)
+            self.assertEqual(status, 0, err)
+            self.assertGreater(report["messages"], 0)
+
     def test_bad_option_is_one_line_and_exit_2(self):
         for options in (["--port", "0"], ["--port", self.port, "--mode", "spray"],
-                        ["--port", self.port, "--connections", "0"]):
+                        ["--port", self.port, "--connections", "0"],
+                        ["--port", self.port, "--tls-resume"]):
             status, _, err = run_load(*options)
             self.assertEqual(status, 2, options)
             self.assertEqual(len(err.strip().splitlines()), 1, err)

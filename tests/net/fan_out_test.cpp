@@ -10,12 +10,13 @@
 
 #include "net/socket.hpp"
 #include "net/uring_fan_out.hpp"
+#include "tests/net/fan_out_paths.hpp"
 #include "net/ws_frame.hpp"
 
 namespace levelcast {
 namespace {
 
-using Round = std::function<FanOutResult(std::span<Connection* const>, const FrameBatch&, FanOutContext&)>;
+using fan_out_test::Round;
 
 // Subscribers on socketpairs; the test reads (or does not read) the other ends.
 struct Subscribers {
@@ -52,16 +53,9 @@ std::string frame_bytes(const HeldFrame* held) {
 class FanOut : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    if (std::string(GetParam()) == "send") {
-      round_ = fan_out_frames;
-      return;
-    }
     std::string why;
-    uring_ = UringFanOut::create(why);
-    if (!uring_) GTEST_SKIP() << why;
-    round_ = [this](auto subs, const FrameBatch& batch, FanOutContext& ctx) {
-      return uring_->fan_out(subs, batch, ctx);
-    };
+    round_ = fan_out_test::round_for(GetParam(), uring_, why);
+    if (!round_) GTEST_SKIP() << why;
   }
   HeldFrame* frame(const std::string& payload, uint64_t seq = 1) {
     return leases_.hold(make_shared_frame(Opcode::text, as_bytes(payload), 1, seq));

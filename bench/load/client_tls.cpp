@@ -1,0 +1,33 @@
+#include "client_tls.hpp"
+
+#include <cstdlib>
+
+namespace levelcast::load {
+
+ClientTls::ClientTls() : ctx_(SSL_CTX_new(TLS_client_method())) {
+  if (ctx_ == nullptr) std::abort();
+  SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+  SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
+  // Partial writes and a retried write from a moved buffer: the worker keeps what the socket
+  // did not take in the connection's `unsent` and retries from there.
+  SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                             SSL_MODE_RELEASE_BUFFERS);
+  static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  SSL_CTX_set_alpn_protos(ctx_, kAlpn, sizeof kAlpn);
+}
+
+ClientTls::~ClientTls() { SSL_CTX_free(ctx_); }
+
+SSL* ClientTls::connect(int fd, SSL_SESSION* resume) const {
+  SSL* ssl = SSL_new(ctx_);
+  if (ssl == nullptr) return nullptr;
+  if (SSL_set_fd(ssl, fd) != 1 || (resume != nullptr && SSL_set_session(ssl, resume) != 1)) {
+    SSL_free(ssl);
+    return nullptr;
+  }
+  SSL_set_tlsext_host_name(ssl, "localhost");
+  SSL_set_connect_state(ssl);
+  return ssl;
+}
+
+}  // namespace levelcast::load

@@ -1,0 +1,99 @@
+#pragma once
+// The TLS unit tests' peer: a test CA made once per test binary by tests/tls/make-test-ca (the
+// openssl command), and a real OpenSSL client in memory (memory BIOs) whose bytes the test
+// carries to and from a server TlsSession.
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "net/tls_context.hpp"
+#include "net/tls_session.hpp"
+
+namespace levelcast::tls_test {
+
+inline const std::string& ca_dir() {
+  static const std::string dir = [] {
+    std::string d = (std::filesystem::temp_directory_path() /
+                     ("levelcast-tls-unit-" + std::to_string(::getpid())))
+                        .string();
+    const std::string command = std::string(LEVELCAST_MAKE_TEST_CA) + " " + d;
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    return d;
+  }();
+  return dir;
+}
+
+inline TlsFiles pair(const std::string& name) { return {ca_dir() + "/" + name + ".pem", ca_dir() + "/" + name + ".key"}; }
+
+// A TLS client in memory: what it writes is fed to the server session, what the server's
+// scratch holds goes back to it.
+struct Client {
+  SSL_CTX* ctx;
+  SSL* ssl = nullptr;
+  BIO* to_client = BIO_new(BIO_s_mem());
+  BIO* from_client = BIO_new(BIO_s_mem());
+
+  explicit Client(int max_version = 0, const char* alpn = "\x08http/1.1",
+                  SSL_SESSION* resume = nullptr, SSL_CTX* shared = nullptr)
+      : ctx(shared != nullptr ? shared : SSL_CTX_new(TLS_client_method())) {
+    if (shared != nullptr) SSL_CTX_up_ref(shared);
+    SSL_CTX_load_verify_locations(ctx, (ca_dir() + "/ca.pem").c_str(), nullptr);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    if (max_version != 0) {
+      SSL_CTX_set_min_proto_version(ctx, 0);
+      SSL_CTX_set_max_proto_version(ctx, max_version);
+      SSL_CTX_set_security_level(ctx, 0);
+    }
+    ssl = SSL_new(ctx);
+    if (resume != nullptr) SSL_set_session(ssl, resume);
+    SSL_set_bio(ssl, to_client, from_client);
+    SSL_set_connect_state(ssl);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    SSL_set1_host(ssl, "localhost");
+    if (alpn != nullptr) SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(alpn),
+                                           static_cast<unsigned>(std::strlen(alpn)));
+  }
+  ~Client() {
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+  }
+  std::string take_output() {
+    std::string out;
+    char chunk[4096];
+    int n;
+    while ((n = BIO_read(from_client, chunk, sizeof chunk)) > 0) out.append(chunk, n);
+    return out;
+  }
+  void give(const std::string& bytes) { BIO_write(to_client, bytes.data(), static_cast<int>(bytes.size())); }
+  std::string read_all() {
+    std::string plain;
+    char chunk[4096];
+    size_t n = 0;
+    while (SSL_read_ex(ssl, chunk, sizeof chunk, &n) == 1) plain.append(chunk, n);
+    return plain;
+  }
+};
+
+// Runs both sides until neither has anything to say; returns the server's last status.
+inline TlsStatus pump(Client& client, TlsSession& server, TlsBuffers& buffers) {
+  TlsStatus status = TlsStatus::again;
+  for (int round = 0; round < 10; ++round) {
+    SSL_do_handshake(client.ssl);
+    const std::string to_server = client.take_output();
+    if (to_server.empty() && round > 0) break;
+    buffers.feed({reinterpret_cast<const uint8_t*>(to_server.data()), to_server.size()});
+    status = server.handshake();
+    EXPECT_EQ(buffers.input_left, 0u) << "OpenSSL keeps partial records itself";
+    client.give(buffers.scratch);
+    buffers.scratch.clear();
+    if (status == TlsStatus::failed) break;
+  }
+  return status;
+}
+
+}  // namespace levelcast::tls_test
