@@ -219,22 +219,20 @@ void Worker::unsubscribe(Connection& c) {
 void Worker::housekeeping() {
   owner_.assert_owner();
   wall_seconds_ = wall_micros() / 1'000'000;
+  size_t owed = 0;  // own output of every live connection, summed in the same pass
   for (auto& slot : slots_) {
     if (!slot->dead && slot->fd >= 0) check_timers(*slot);
+    if (!slot->dead) owed += slot->out.own_pending();
   }
-  enforce_output_budget();
+  enforce_output_budget(owed);
 }
 
 // Redis's client output limits, for the worker as a whole: when the own output (responses,
 // echoes, pongs) of all connections passes the budget, the largest holders are closed (1008)
 // until it fits. Shared frames are references and do not count.
-void Worker::enforce_output_budget() {
+void Worker::enforce_output_budget(size_t total) {
   const size_t budget = config_.limits.output_budget;
   if (budget == 0) return;
-  size_t total = 0;
-  for (auto& slot : slots_) {
-    if (!slot->dead) total += slot->out.own_pending();
-  }
   while (total > budget) {
     Connection* largest = nullptr;
     for (auto& slot : slots_) {

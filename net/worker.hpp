@@ -85,7 +85,7 @@ class Worker {
   void drain_broadcasts();
   void settle_fan_out();
   void housekeeping();
-  void enforce_output_budget();
+  void enforce_output_budget(size_t total);
   void check_timers(Connection& c);
   void begin_shutdown();
   Connection* lookup(uint64_t token);
