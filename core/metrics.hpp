@@ -28,6 +28,7 @@ struct alignas(64) WorkerCounters {
   Counter tls_handshakes{0};          // TLS handshakes completed, full and resumed
   Counter tls_resumed{0};             // of those, resumed from a session ticket
   Counter tls_handshake_failures{0};  // TLS handshakes that failed (bad input, old protocol)
+  Counter tls_kernel_sends{0};        // TLS handshakes after which the kernel encrypts (kTLS)
 };
 
 // Written by the acceptor thread only.
@@ -111,6 +112,9 @@ class ServerMetrics {
   // certificates (start-up, SIGHUP).
   std::atomic<int64_t>& tls_cert_not_after() { return tls_cert_not_after_; }
   int64_t tls_cert_not_after() const { return tls_cert_not_after_.load(std::memory_order_relaxed); }
+  // Session ticket keys made after the first (TicketKeyRing counts them).
+  Counter& tls_ticket_rotations() { return tls_ticket_rotations_; }
+  uint64_t tls_ticket_rotations() const { return read(tls_ticket_rotations_); }
 
  private:
   size_t worker_count_;
@@ -124,6 +128,7 @@ class ServerMetrics {
   bool cluster_enabled_ = false;
   std::atomic<int64_t> open_connections_{0};
   std::atomic<int64_t> tls_cert_not_after_{0};
+  Counter tls_ticket_rotations_{0};
   PeerConnectionCounts peer_connections_;
 };
 

@@ -15,6 +15,7 @@
 #include <ctime>
 
 #include "core/check.hpp"
+#include "core/clock.hpp"
 #include "net/socket.hpp"
 
 namespace levelcast {
@@ -37,33 +38,34 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
   return SSL_TLSEXT_ERR_OK;
 }
 
-// Seals (enc=1) or opens a session ticket with the ring's keys. 0: unknown key (full handshake);
-// 2: opened with an older key (OpenSSL issues a fresh ticket).
+// Seals (enc=1) or opens a session ticket with the ring's keys. 0: unknown or expired key (full
+// handshake); 2: opened with an older key (OpenSSL issues a fresh ticket).
 int ticket_key_callback(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
                         EVP_MAC_CTX* mac, int enc) {
-  const auto* ring =
-      static_cast<const TicketKeyRing*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
-  const TicketKeyRing::Key* key = nullptr;
+  auto* ring = static_cast<TicketKeyRing*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  const int64_t now_s = mono_nanos() / kNanosPerSecond;
+  TicketKeyRing::Key key;
+  bool renew = false;
   if (enc == 1) {
-    key = &ring->sealing_key();
-    std::memcpy(name, key->name.data(), key->name.size());
+    key = ring->sealing_key(now_s);
+    std::memcpy(name, key.name.data(), key.name.size());
     if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(EVP_aes_256_cbc())) != 1) return -1;
   } else {
-    key = ring->find(name);
-    if (key == nullptr) return 0;
+    const auto found = ring->find(name, now_s);
+    if (!found) return 0;
+    key = found->key;
+    renew = !found->sealing;
   }
   OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
-                                        const_cast<uint8_t*>(key->hmac_key.data()),
-                                        key->hmac_key.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, key.hmac_key.data(), key.hmac_key.size()),
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
       OSSL_PARAM_construct_end()};
-  if (EVP_MAC_CTX_set_params(mac, params) != 1) return -1;
-  const int ok = enc == 1
-                     ? EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key->aes_key.data(), iv)
-                     : EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key->aes_key.data(), iv);
-  if (ok != 1) return -1;
-  return (enc == 0 && key != &ring->sealing_key()) ? 2 : 1;
+  const int ok = EVP_MAC_CTX_set_params(mac, params) == 1 &&
+                 (enc == 1 ? EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes_key.data(), iv)
+                           : EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes_key.data(), iv)) == 1;
+  OPENSSL_cleanse(&key, sizeof key);  // the copy only; the ring keeps the key
+  if (!ok) return -1;
+  return renew ? 2 : 1;
 }
 
 // ECDSA on P-256, or RSA of at least 2048 bits.
@@ -141,23 +143,8 @@ std::string take_openssl_error(const char* fallback) {
   return text;
 }
 
-TicketKeyRing::TicketKeyRing(size_t keys) : keys_(keys) {
-  for (Key& key : keys_) {
-    LC_CHECK(RAND_bytes(key.name.data(), sizeof key.name) == 1);
-    LC_CHECK(RAND_bytes(key.aes_key.data(), sizeof key.aes_key) == 1);
-    LC_CHECK(RAND_bytes(key.hmac_key.data(), sizeof key.hmac_key) == 1);
-  }
-}
-
-const TicketKeyRing::Key* TicketKeyRing::find(const uint8_t* name) const {
-  for (const Key& key : keys_) {
-    if (std::memcmp(key.name.data(), name, key.name.size()) == 0) return &key;
-  }
-  return nullptr;
-}
-
 std::unique_ptr<TlsContext> TlsContext::build(const TlsFiles& files,
-                                              std::shared_ptr<const TicketKeyRing> ring,
+                                              std::shared_ptr<TicketKeyRing> ring,
                                               std::string& error) {
   ERR_clear_error();
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
@@ -177,20 +164,21 @@ std::unique_ptr<TlsContext> TlsContext::build(const TlsFiles& files,
   X509_NAME_oneline(X509_get_subject_name(leaf), subject, sizeof subject);
   context->subject_ = subject;
   // The ring outlives every SSL_CTX: the store that owns it outlives the workers.
-  SSL_CTX_set_app_data(ctx.get(), const_cast<TicketKeyRing*>(ring.get()));
+  SSL_CTX_set_app_data(ctx.get(), ring.get());
   context->ring_ = std::move(ring);
   context->ctx_ = std::move(ctx);
   return context;
 }
 
 TlsContextStore::TlsContextStore(std::unique_ptr<TlsContext> first,
-                                 std::shared_ptr<const TicketKeyRing> ring)
+                                 std::shared_ptr<TicketKeyRing> ring)
     : ring_(std::move(ring)), current_(std::move(first)) {
   not_after_.store(current_->not_after_unix(), std::memory_order_relaxed);
 }
 
-std::unique_ptr<TlsContextStore> TlsContextStore::open(const TlsFiles& files, std::string& error) {
-  auto ring = std::make_shared<const TicketKeyRing>();
+std::unique_ptr<TlsContextStore> TlsContextStore::open(const TlsFiles& files,
+                                                       std::shared_ptr<TicketKeyRing> ring,
+                                                       std::string& error) {
   auto first = TlsContext::build(files, ring, error);
   if (!first) return nullptr;
   return std::make_unique<TlsContextStore>(std::move(first), std::move(ring));

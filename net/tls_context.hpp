@@ -1,9 +1,9 @@
 #pragma once
 // TLS server configuration with OpenSSL 3.
 //
-// TicketKeyRing: the keys that seal session tickets. Made once at start-up and shared by every
-// SSL_CTX built later, so tickets issued before a certificate reload still resume after it.
-// Immutable after construction: safe from any thread (workers read it in handshakes).
+// The session ticket keys: a TicketKeyRing (net/ticket_key_ring.hpp) made once at start-up and
+// shared by every SSL_CTX built later, so tickets issued before a certificate reload still
+// resume after it.
 //
 // TlsContext: one SSL_CTX built from a certificate chain and key that were checked to belong
 // together (ECDSA P-256 or RSA >= 2048), TLS 1.2 minimum, ALPN http/1.1, session tickets from the
@@ -24,28 +24,14 @@
 #include <string>
 #include <vector>
 
+#include "net/ticket_key_ring.hpp"
+
 namespace levelcast {
 
 struct SslCtxFree {
   void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
 };
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
-
-class TicketKeyRing {
- public:
-  struct Key {
-    std::array<uint8_t, 16> name;
-    std::array<uint8_t, 32> aes_key;
-    std::array<uint8_t, 32> hmac_key;
-  };
-  // `keys` random keys; the first seals new tickets, all open old ones.
-  explicit TicketKeyRing(size_t keys = 1);
-  const Key& sealing_key() const { return keys_.front(); }
-  const Key* find(const uint8_t* name) const;
-
- private:
-  std::vector<Key> keys_;
-};
 
 struct TlsFiles {
   std::string cert_file;  // PEM: leaf first, then the chain
@@ -56,7 +42,7 @@ class TlsContext {
  public:
   // Loads and checks the pair; nullptr with a one-line reason in `error` when it is unusable.
   static std::unique_ptr<TlsContext> build(const TlsFiles& files,
-                                           std::shared_ptr<const TicketKeyRing> ring,
+                                           std::shared_ptr<TicketKeyRing> ring,
                                            std::string& error);
   SSL_CTX* get() const { return ctx_.get(); }
   int64_t not_after_unix() const { return not_after_unix_; }  // the leaf's expiry
@@ -65,16 +51,18 @@ class TlsContext {
  private:
   TlsContext() = default;
   SslCtxPtr ctx_;
-  std::shared_ptr<const TicketKeyRing> ring_;  // read by the ticket callback through ex_data
+  std::shared_ptr<TicketKeyRing> ring_;  // used by the ticket callback through app data
   int64_t not_after_unix_ = 0;
   std::string subject_;
 };
 
 class TlsContextStore {
  public:
-  TlsContextStore(std::unique_ptr<TlsContext> first, std::shared_ptr<const TicketKeyRing> ring);
-  // Builds the first context; nullptr and `error` when the files are unusable.
-  static std::unique_ptr<TlsContextStore> open(const TlsFiles& files, std::string& error);
+  TlsContextStore(std::unique_ptr<TlsContext> first, std::shared_ptr<TicketKeyRing> ring);
+  // Builds the first context with `ring` for every context to come; nullptr and `error` when
+  // the files are unusable.
+  static std::unique_ptr<TlsContextStore> open(const TlsFiles& files, std::shared_ptr<TicketKeyRing> ring,
+                                               std::string& error);
 
   // Reads `files` (the same or new paths); keeps the current context when the new pair is bad.
   // Returns whether the new pair was taken; `error` says why not.
@@ -86,7 +74,7 @@ class TlsContextStore {
   int64_t not_after_unix() const { return not_after_.load(std::memory_order_relaxed); }
 
  private:
-  std::shared_ptr<const TicketKeyRing> ring_;
+  std::shared_ptr<TicketKeyRing> ring_;
   mutable std::mutex mutex_;
   std::unique_ptr<TlsContext> current_;  // guarded by mutex_
   std::atomic<uint64_t> generation_{1};

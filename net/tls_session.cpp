@@ -62,17 +62,26 @@ const BIO_METHOD* worker_buffer_bio_method() {
   return method;
 }
 
-TlsSession::TlsSession(SSL_CTX* ctx, TlsBuffers& buffers) {
+namespace {
+BIO* new_worker_bio(TlsBuffers& buffers) {
   BIO* bio = BIO_new(worker_buffer_bio_method());
+  if (bio != nullptr) BIO_set_data(bio, &buffers);
+  return bio;
+}
+
+}  // namespace
+
+TlsSession::TlsSession(SSL_CTX* ctx, TlsBuffers& buffers, int socket_fd) : buffers_(&buffers) {
+  BIO* bio = socket_fd >= 0 ? BIO_new_socket(socket_fd, BIO_NOCLOSE) : new_worker_bio(buffers);
   ssl_ = bio != nullptr ? SSL_new(ctx) : nullptr;
   if (ssl_ == nullptr) {
     BIO_free(bio);
     ERR_clear_error();
     return;
   }
-  BIO_set_data(bio, &buffers);
   SSL_set_bio(ssl_, bio, bio);  // one BIO both ways; the SSL owns it
   SSL_set_accept_state(ssl_);
+  reads_socket_ = socket_fd >= 0;
 }
 
 TlsSession::~TlsSession() {
@@ -97,8 +106,28 @@ TlsStatus TlsSession::handshake() {
   if (status == TlsStatus::ok) {
     handshake_done_ = true;
     kernel_sends_ = BIO_get_ktls_send(SSL_get_wbio(ssl_)) == 1;
+    if (reads_socket_ && !leave_socket()) return TlsStatus::failed;
   }
   return status;
+}
+
+// After a handshake over the socket: the directions the kernel did not take over move to the
+// worker's buffers. Nothing is pending in OpenSSL at this point (the handshake's last flight
+// was written whole, and no record is read ahead), so swapping the BIO loses no byte.
+bool TlsSession::leave_socket() {
+  const bool kernel_receives = BIO_get_ktls_recv(SSL_get_rbio(ssl_)) == 1;
+  if (kernel_sends_ && kernel_receives) return true;
+  BIO* bio = new_worker_bio(*buffers_);
+  if (bio == nullptr) return false;
+  if (!kernel_sends_ && !kernel_receives) {
+    SSL_set_bio(ssl_, bio, bio);
+  } else if (kernel_receives) {
+    SSL_set0_wbio(ssl_, bio);
+  } else {
+    SSL_set0_rbio(ssl_, bio);
+  }
+  reads_socket_ = kernel_receives;
+  return true;
 }
 
 TlsStatus TlsSession::read(std::span<uint8_t> plain, size_t& n) {

@@ -9,6 +9,10 @@
 // It never touches the socket: the worker feeds received ciphertext in and writes the scratch
 // out. Ciphertext the socket would not take stays in `unsent` (a connection that falls behind
 // keeps only what was already encrypted; the frames behind it stay plaintext pointers).
+// Made with a socket instead (kTLS: OpenSSL can hand record keys only to a socket BIO), it runs
+// the handshake on the socket itself; then what the kernel took over (kernel_sends(),
+// kernel_receives()) stays on the socket and the rest moves to the worker's buffers, so
+// user-space records after the handshake always take the one shared-buffer path.
 // Loop thread only.
 #include <openssl/ssl.h>
 
@@ -39,7 +43,8 @@ enum class TlsStatus : uint8_t {
 
 class TlsSession {
  public:
-  TlsSession(SSL_CTX* ctx, TlsBuffers& buffers);
+  // `socket_fd` >= 0: the handshake runs over a socket BIO on it (see above).
+  TlsSession(SSL_CTX* ctx, TlsBuffers& buffers, int socket_fd = -1);
   ~TlsSession();
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
@@ -49,9 +54,13 @@ class TlsSession {
   bool resumed() const { return SSL_session_reused(ssl_) == 1; }
   // The kernel encrypts what is sent on the socket (kTLS, SSL_OP_ENABLE_KTLS): such a
   // connection takes the plaintext write path, the same bytes as every plain subscriber. Known
-  // once the handshake is done. With the worker-buffer BIO OpenSSL cannot hand keys to the
-  // kernel, so this stays false; see kernel_tls_available() for what the machine offers.
+  // once the handshake is done; only a session made with a socket can get it.
   bool kernel_sends() const { return kernel_sends_; }
+  // OpenSSL reads the socket itself (no ciphertext is fed): during a handshake over the socket,
+  // and afterwards when the kernel decrypts (kTLS receive).
+  bool reads_socket() const { return reads_socket_; }
+  // A handshake over the socket is waiting for the socket to take its bytes (EPOLLOUT).
+  bool wants_write() const { return SSL_want_write(ssl_) != 0; }
 
   // Advances the handshake with the fed ciphertext; its answer lands in the scratch.
   TlsStatus handshake();
@@ -69,11 +78,14 @@ class TlsSession {
 
  private:
   TlsStatus judge(int ret);
+  bool leave_socket();
 
   SSL* ssl_ = nullptr;
+  TlsBuffers* buffers_;
   std::string unsent_;
   bool handshake_done_ = false;
   bool kernel_sends_ = false;
+  bool reads_socket_ = false;
   bool shut_ = false;
 };
 

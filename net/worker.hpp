@@ -54,6 +54,9 @@ struct WorkerConfig {
   ConnectionLimits limits;
   int64_t shutdown_grace_ns = 1'500'000'000;
   TlsContextStore* tls = nullptr;  // the server's TLS contexts; null without a TLS listener
+  // TLS sessions start over a socket BIO, so OpenSSL can hand their records to the kernel (kTLS);
+  // otherwise over the worker's shared buffers.
+  bool tls_over_socket = false;
 };
 
 class Worker {
@@ -114,12 +117,14 @@ class Worker {
   static bool nothing_unread(int fd);
   void begin_linger(Connection& c);
   static bool output_pending(const Connection& c) {
-    return !c.out.empty() || (c.tls != nullptr && !c.tls->unsent().empty());
+    return !c.out.empty() ||
+           (c.tls != nullptr && (!c.tls->unsent().empty() || c.tls->wants_write()));
   }
 
   // worker_tls.cpp: TLS connections (handshake, decryption, encrypting output)
   bool start_tls(Connection& c);
   bool take_tls_input(Connection& c, std::span<const uint8_t> received);
+  bool read_tls_socket(Connection& c);
   bool advance_handshake(Connection& c, std::span<const uint8_t> received);
   void decrypt_input(Connection& c);
   void write_tls_output(Connection& c);

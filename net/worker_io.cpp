@@ -85,6 +85,10 @@ void Worker::on_readable(Connection& c) {
     // Over this turn's TLS handshake budget: the socket stays readable and comes back next
     // turn, after the broadcasts of this one.
     if (c.tls != nullptr && !c.tls->handshake_done() && handshakes_left_ <= 0) return;
+    if (c.tls != nullptr && c.tls->reads_socket()) {
+      if (!read_tls_socket(c)) break;
+      continue;
+    }
     const ssize_t n = ::recv(c.fd, read_buffer_.get(), kReadBufferBytes, 0);
     if (n == 0) {
       close_connection(c);

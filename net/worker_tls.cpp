@@ -33,7 +33,8 @@ bool Worker::start_tls(Connection& c) {
     if (tls_ctx_ != nullptr) SSL_CTX_free(tls_ctx_);
     tls_ctx_ = config_.tls->acquire(tls_generation_);  // a reload took place: new certificate
   }
-  auto* session = new TlsSession(tls_ctx_, tls_buffers_);
+  // Over the socket when OpenSSL may hand the records to the kernel (kTLS), or when forced.
+  auto* session = new TlsSession(tls_ctx_, tls_buffers_, config_.tls_over_socket ? c.fd : -1);
   if (!session->valid()) {
     delete session;
     return false;
@@ -51,7 +52,29 @@ bool Worker::take_tls_input(Connection& c, std::span<const uint8_t> received) {
   return !c.dead;
 }
 
-// One handshake step with the bytes fed. False when the connection ended.
+// A session that reads its socket itself: a handshake step over the socket, or (the kernel
+// decrypting) plaintext. True when the handshake has just finished: what follows is read next,
+// on whichever path the session uses now.
+bool Worker::read_tls_socket(Connection& c) {
+  c.last_receive = now_;
+  if (c.tls->handshake_done()) {
+    decrypt_input(c);
+    return false;
+  }
+  // A peek, not a read: the first bytes tell plain HTTP apart, and EOF ends it quietly.
+  uint8_t head[8];
+  ssize_t n;
+  while ((n = ::recv(c.fd, head, sizeof head, MSG_PEEK)) < 0 && errno == EINTR) {
+  }
+  if (n <= 0) {
+    if (n == 0 || errno != EAGAIN) close_connection(c);
+    return false;
+  }
+  return advance_handshake(c, {head, static_cast<size_t>(n)}) && c.tls->handshake_done();
+}
+
+// One handshake step with the bytes fed (or, over the socket, the bytes it holds: `received`
+// is then their first few, peeked). False when the connection ended.
 bool Worker::advance_handshake(Connection& c, std::span<const uint8_t> received) {
   --handshakes_left_;
   const TlsStatus status = c.tls->handshake();
@@ -74,6 +97,7 @@ bool Worker::advance_handshake(Connection& c, std::span<const uint8_t> received)
   if (status == TlsStatus::ok) {
     bump(counters_.tls_handshakes);
     if (c.tls->resumed()) bump(counters_.tls_resumed);
+    if (c.tls->kernel_sends()) bump(counters_.tls_kernel_sends);
   }
   send_ciphertext(c);
   return !c.dead;
@@ -108,6 +132,10 @@ void Worker::decrypt_input(Connection& c) {
 // (partly written frame, own bytes, queued frames) is encrypted and written, while the socket
 // takes all of it.
 void Worker::write_tls_output(Connection& c) {
+  if (!c.tls->handshake_done()) {  // a handshake over the socket that the socket held up
+    if (c.tls->wants_write()) advance_handshake(c, {});
+    return;
+  }
   if (!send_unsent(c)) return;
   while (!c.out.empty()) {
     iovec iov[kMaxIov];

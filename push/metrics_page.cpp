@@ -37,6 +37,11 @@ void render_tls(Out out, const ServerMetrics& m, int64_t not_after) {
   metric(out, "levelcast_tls_handshake_failures_total", "counter",
          "TLS handshakes that failed (bad input, old protocol, timeout excluded).",
          sum_workers(m, &WorkerCounters::tls_handshake_failures));
+  metric(out, "levelcast_tls_kernel_sends_total", "counter",
+         "TLS handshakes after which the kernel encrypts the connection's records (kTLS).",
+         sum_workers(m, &WorkerCounters::tls_kernel_sends));
+  metric(out, "levelcast_tls_ticket_key_rotations_total", "counter",
+         "Session ticket keys made after the first (--tls-ticket-rotation).", m.tls_ticket_rotations());
   fmt::format_to(out,
                  "# HELP levelcast_tls_cert_expiry_seconds Seconds until the TLS certificate "
                  "expires (negative: expired).\n# TYPE levelcast_tls_cert_expiry_seconds gauge\n"

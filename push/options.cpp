@@ -54,6 +54,7 @@ struct Texts {
   std::string level = "info";
   std::vector<std::string> sources;
   std::string send_mode = "io_uring";
+  std::string tls_bio = "auto";
   bool no_realtime = false;
   bool no_echo = false;
   // Operations.
@@ -104,7 +105,7 @@ void define_cluster(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
 }
 
 // TLS: one contiguous block (define_tls, check_tls).
-void define_tls(CLI::App& app, ServerOptions& o) {
+void define_tls(CLI::App& app, ServerOptions& o, Texts& t) {
   auto* cert = app.add_option("--tls-cert", o.tls_cert,
                               "PEM certificate chain (leaf first) for wss:// and https://; "
                               "with --tls-key turns on the TLS listener; SIGHUP reloads it")
@@ -119,6 +120,17 @@ void define_tls(CLI::App& app, ServerOptions& o) {
       ->capture_default_str();
   app.add_flag("--no-plain", o.no_plain,
                "Serve TLS only (needs --tls-cert): no plain listener on --port");
+  app.add_option("--tls-bio", t.tls_bio,
+                 "Where TLS sessions do their I/O: auto (over the socket when the kernel has kTLS, "
+                 "which then encrypts broadcasts; else over the workers' shared buffers), buffers, "
+                 "or socket (without kTLS: for testing that path)")
+      ->check(CLI::IsMember({"auto", "socket", "buffers"}))
+      ->capture_default_str();
+  app.add_option("--tls-ticket-rotation", o.tls_ticket_rotation_s,
+                 "Seconds between new session ticket keys; a retired key still resumes tickets "
+                 "for one more period")
+      ->check(CLI::Range(int64_t{1}, int64_t{7 * 86400}))
+      ->capture_default_str();
 }
 
 std::optional<std::string> check_tls(const ServerOptions& o) {
@@ -267,7 +279,7 @@ void define(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
                "maxima) from any client");
   define_operations(app, o, t);
   define_access(app, o, t);
-  define_tls(app, o);
+  define_tls(app, o, t);
   define_cluster(app, o, s, t);
 }
 
@@ -316,6 +328,7 @@ std::optional<std::string> finish(ServerOptions& o, const Seconds& s, const Text
   if (auto error = parse_sources(t.sources, o)) return fail(*error);
   if (auto error = check_tls(o)) return fail(*error);
   o.io_uring = t.send_mode == "io_uring";
+  o.tls_bio = t.tls_bio == "socket" ? TlsBio::socket : t.tls_bio == "buffers" ? TlsBio::buffers : TlsBio::automatic;
   o.realtime = !t.no_realtime;
   o.echo = !t.no_echo;
   o.log_format = t.log_format == "json" ? LogFormat::json : LogFormat::text;

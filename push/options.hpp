@@ -14,6 +14,11 @@
 
 namespace levelcast {
 
+// --tls-bio: TLS sessions over the socket when the kernel has kTLS (automatic), always over the
+// socket (socket; for testing that path on a kernel without kTLS), or always over the workers'
+// shared buffers (buffers).
+enum class TlsBio : uint8_t { automatic, socket, buffers };
+
 struct ServerOptions {
   uint16_t port = 8080;
   std::vector<std::string> binds{"0.0.0.0"};  // --bind, repeatable; all share --port
@@ -57,6 +62,8 @@ struct ServerOptions {
   std::string tls_key;
   uint16_t tls_port = 8443;
   bool no_plain = false;  // --no-plain: TLS only
+  TlsBio tls_bio = TlsBio::automatic;  // --tls-bio: where TLS sessions do their I/O
+  int64_t tls_ticket_rotation_s = 12 * 3600;  // a new session ticket key this often
   bool plain() const { return !no_plain; }
   bool tls() const { return !tls_cert.empty(); }
 };

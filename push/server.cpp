@@ -1,5 +1,6 @@
 #include "push/server.hpp"
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "push/audio/source_kinds.hpp"
 #include "push/cluster/cluster_startup.hpp"
@@ -57,6 +58,7 @@ Server::Server(const ServerOptions& options, StartupError& error)
     config.permessage_deflate = options_.deflate.enabled;
     config.limits = options_.limits;
     config.tls = tls_.get();
+    config.tls_over_socket = tls_over_socket_;
     config.tokens_expire = access_.requires_token();
     workers_.push_back(std::make_unique<Worker>(config, *routes_, *metrics_));
   }
@@ -168,7 +170,9 @@ void Server::reload(const ServerOptions& fresh) {
 
 // The certificate and key are checked before anything listens: a bad pair is exit status 2.
 bool Server::open_tls(StartupError& error) {
-  tls_ = TlsContextStore::open({options_.tls_cert, options_.tls_key}, error.message);
+  auto ring = std::make_shared<TicketKeyRing>(options_.tls_ticket_rotation_s, mono_nanos() / kNanosPerSecond,
+                                              &metrics_->tls_ticket_rotations());
+  tls_ = TlsContextStore::open({options_.tls_cert, options_.tls_key}, std::move(ring), error.message);
   if (!tls_) {
     error.message = "--tls-cert/--tls-key: " + error.message;
     error.exit_code = 2;
@@ -177,9 +181,11 @@ bool Server::open_tls(StartupError& error) {
   metrics_->tls_cert_not_after().store(tls_->not_after_unix(), std::memory_order_relaxed);
   std::string why;
   const bool kernel = kernel_tls_available(why);
-  LC_LOG(info, "TLS: {}; {}", why,
-         kernel ? "records are still encrypted in user space (the worker BIO keeps keys in OpenSSL)"
-                : "records are encrypted in user space");
+  tls_over_socket_ = options_.tls_bio == TlsBio::socket || (kernel && options_.tls_bio == TlsBio::automatic);
+  LC_LOG(info, "TLS: kTLS {} ({}): {}", kernel ? "available" : "not available", why,
+         !tls_over_socket_ ? "user-space TLS over the workers' shared buffers"
+         : kernel ? "sessions over the socket, the kernel encrypts what OpenSSL hands it (broadcasts go out as plaintext)"
+                  : "handshakes over the socket (--tls-bio socket, for testing), then user-space TLS over shared buffers");
   return true;
 }
 

@@ -92,6 +92,7 @@ class Server {
   std::unique_ptr<ClusterRelay> cluster_relay_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;
+  bool tls_over_socket_ = false;  // --tls-bio and the kTLS probe: sessions over a socket BIO
   uint16_t admin_port_ = 0;
   bool running_ = false;
 };

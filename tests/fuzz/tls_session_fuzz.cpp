@@ -59,7 +59,7 @@ const TlsContext& context() {
   static const std::unique_ptr<TlsContext> made = [] {
     const TlsFiles files = make_pair_files();
     std::string error;
-    auto built = TlsContext::build(files, std::make_shared<const TicketKeyRing>(), error);
+    auto built = TlsContext::build(files, std::make_shared<TicketKeyRing>(12 * 3600, 0), error);
     std::remove(files.cert_file.c_str());
     std::remove(files.key_file.c_str());
     require(built != nullptr, "the fuzz certificate is usable");

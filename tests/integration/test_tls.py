@@ -117,6 +117,67 @@ class TlsRoutes(unittest.TestCase):
         self.assertGreater(after["levelcast_tls_cert_expiry_seconds"], 3600)
 
 
+    def test_startup_log_names_the_tls_path(self):
+        log = self.server._captured("stderr")
+        kernel = "TLS: kTLS available" in log
+        self.assertTrue(kernel or "TLS: kTLS not available" in log, log)
+        kernel_sends = scrape_tls(self.server, self.context)["levelcast_tls_kernel_sends_total"]
+        if tls_fixture.TLS_BIO == "socket" and not kernel:
+            self.assertIn("handshakes over the socket (--tls-bio socket, for testing)", log)
+        elif not kernel:
+            self.assertIn("user-space TLS over the workers' shared buffers", log)
+        if not kernel:  # this machine (CONFIG_TLS unset): every record is encrypted in user space
+            self.assertEqual(0, kernel_sends)
+
+
+class TlsTicketRotation(unittest.TestCase):
+    """--tls-ticket-rotation: a ticket sealed before a rotation still resumes for one more
+    period (and is renewed), then no longer; a certificate reload keeps the keys."""
+    PERIOD = 3
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ca = tls_fixture.for_class(cls)
+        cls.context = cls.ca.client_context()
+
+    def setUp(self):
+        self.server = harness.launch(self, "--tls-ticket-rotation", self.PERIOD,
+                                     *self.ca.server_options("ec"))
+
+    def rotations(self):
+        return scrape_tls(self.server, self.context)["levelcast_tls_ticket_key_rotations_total"]
+
+    def get(self, session=None):
+        status, _, fresh, reused = tls_fixture.https_get(self.server.tls_port, self.context,
+                                                         "/healthz", session=session)
+        self.assertIn("200", status)
+        return fresh, reused
+
+    def test_a_ticket_from_before_a_rotation_resumes_then_expires(self):
+        ticket, reused = self.get()
+        self.assertFalse(reused)
+        self.assertEqual(0, self.rotations())
+        # Each scrape is a handshake: the ring rotates on the first one after the period.
+        harness.poll_until(lambda: self.rotations() >= 1, 4 * self.PERIOD, "a ticket key rotation",
+                           interval=0.1)
+        renewed, reused = self.get(ticket)
+        self.assertTrue(reused, "a ticket sealed before the rotation resumes")
+        _, reused = self.get(renewed)
+        self.assertTrue(reused, "its renewal, sealed with the new key, resumes")
+        harness.poll_until(lambda: self.rotations() >= 2, 4 * self.PERIOD, "a second rotation",
+                           interval=0.1)
+        _, reused = self.get(ticket)
+        self.assertFalse(reused, "two periods after its key was made, a ticket no longer resumes")
+
+    def test_the_keys_survive_a_certificate_reload(self):
+        ticket, _ = self.get()
+        self.server.send_signal(signal.SIGHUP)
+        harness.poll_until(lambda: "TLS certificate reloaded" in self.server._captured("stderr"), 5,
+                           "the reload")
+        _, reused = self.get(ticket)
+        self.assertTrue(reused)
+
+
 class TlsKeys(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

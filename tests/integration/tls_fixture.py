@@ -1,6 +1,9 @@
 """TLS for the integration tests: a throw-away test CA and server certificates made with the
 openssl command (tests/tls/make-test-ca), client SSL contexts that trust it, and a raw TLS
-connection helper. Owns one temporary directory per TestCase class that asks for it."""
+connection helper. Owns one temporary directory per TestCase class that asks for it.
+
+LEVELCAST_TEST_TLS_BIO=socket (CTest's integration.tls_socket_bio) runs the servers with
+--tls-bio socket: handshakes over a socket BIO, the path kTLS takes, on a kernel without it."""
 
 import os
 import socket
@@ -8,6 +11,7 @@ import ssl
 import subprocess
 import tempfile
 
+TLS_BIO = os.environ.get("LEVELCAST_TEST_TLS_BIO", "auto")
 MAKE_TEST_CA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tls", "make-test-ca")
 
 
@@ -29,7 +33,8 @@ class TestCa:
 
     def server_options(self, name="ec", cert=None, key=None):
         default_cert, default_key = self.pair(name)
-        return ["--tls-port", "0", "--tls-cert", cert or default_cert, "--tls-key", key or default_key]
+        return ["--tls-port", "0", "--tls-cert", cert or default_cert, "--tls-key", key or default_key,
+                "--tls-bio", TLS_BIO]
 
     def client_context(self, **versions):
         context = ssl.create_default_context(cafile=self.ca)

@@ -32,15 +32,18 @@ struct Subscriber {
   std::unique_ptr<TlsSession> session;
   std::unique_ptr<tls_test::Client> client;
 
-  Subscriber(SSL_CTX* ctx, TlsBuffers* buffers) {
+  // `over_socket`: the handshake runs over the socket, as with --tls-bio socket.
+  Subscriber(SSL_CTX* ctx, TlsBuffers* buffers, bool over_socket = false) {
     int fds[2];
     EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
     c.fd = fds[0];
     peer = UniqueFd(fds[1]);
     if (ctx == nullptr) return;
-    session = std::make_unique<TlsSession>(ctx, *buffers);
+    session = std::make_unique<TlsSession>(ctx, *buffers, over_socket ? c.fd : -1);
     client = std::make_unique<tls_test::Client>();
-    EXPECT_EQ(tls_test::pump(*client, *session, *buffers), TlsStatus::ok);
+    EXPECT_EQ(over_socket ? tls_test::pump_socket(*client, *session, peer.get())
+                          : tls_test::pump(*client, *session, *buffers),
+              TlsStatus::ok);
     client->read_all();  // the session ticket
     c.tls = session.get();
   }
@@ -63,7 +66,7 @@ class TlsFanOut : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     std::string error;
-    context_ = TlsContext::build(tls_test::pair("ec"), std::make_shared<const TicketKeyRing>(), error);
+    context_ = TlsContext::build(tls_test::pair("ec"), tls_test::ring(), error);
     ASSERT_TRUE(context_) << error;
     std::string why;
     round_ = fan_out_test::round_for(GetParam(), uring_, why);
@@ -107,6 +110,25 @@ TEST_P(TlsFanOut, PlainAndTlsSubscribersGetTheSameFramesInOneRound) {
   EXPECT_EQ(tls_b.decrypted(), expected);
   EXPECT_GT(r.bytes, 3 * expected.size());  // records add their headers and tags
   EXPECT_EQ(leases_.held_count(), 0u);
+}
+
+// A session whose handshake ran over the socket and got no kernel TLS (none here) encrypts its
+// own records, in the same round and through the same scratch as the others.
+TEST_P(TlsFanOut, ASessionHandshakenOverTheSocketEncryptsInTheSameRound) {
+  Subscriber plain(nullptr, nullptr);
+  Subscriber shared(context_->get(), &buffers_);
+  Subscriber socket(context_->get(), &buffers_, true);
+  ASSERT_FALSE(socket.session->kernel_sends());
+  ASSERT_TRUE(encrypts_itself(&socket.c));
+  HeldFrame* a = frame("{\"seq\":3}", 3);
+  const std::string expected(reinterpret_cast<const char*>(a->frame->data()), a->frame->size());
+  const FanOutResult r = round({&plain.c, &socket.c, &shared.c}, {a});
+  EXPECT_EQ(r.sent, 3u);
+  EXPECT_TRUE(waiting_.empty());
+  EXPECT_TRUE(broken_.empty());
+  EXPECT_EQ(plain.received(), expected);
+  EXPECT_EQ(socket.decrypted(), expected);
+  EXPECT_EQ(shared.decrypted(), expected);
 }
 
 // A full socket: the records made for the round wait as ciphertext (a record cannot be taken

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -25,7 +26,7 @@ using tls_test::pump;
 
 class TlsSessionTest : public ::testing::Test {
  protected:
-  std::shared_ptr<const TicketKeyRing> ring = std::make_shared<const TicketKeyRing>();
+  std::shared_ptr<TicketKeyRing> ring = tls_test::ring();
   TlsBuffers buffers;
 };
 
@@ -105,7 +106,7 @@ TEST_F(TlsSessionTest, PeerCloseNotifyIsClosed) {
 // the ticket key ring is kept.
 TEST_F(TlsSessionTest, TicketsResumeAcrossReload) {
   std::string error;
-  auto store = TlsContextStore::open(pair("ec"), error);
+  auto store = TlsContextStore::open(pair("ec"), ring, error);
   ASSERT_TRUE(store) << error;
   uint64_t generation = 0;
   SSL_SESSION* ticket = nullptr;
@@ -132,6 +133,78 @@ TEST_F(TlsSessionTest, TicketsResumeAcrossReload) {
   EXPECT_TRUE(server.resumed());
   EXPECT_TRUE(SSL_session_reused(client.ssl));
   SSL_SESSION_free(ticket);
+}
+
+// Over a socket (--tls-bio socket, and kTLS): the handshake reads and writes the socket; with
+// no kernel TLS (a Unix socket never has it) the session then moves to the worker's buffers
+// and runs exactly as one made over them.
+TEST_F(TlsSessionTest, HandshakeOverTheSocketThenRecordsThroughTheWorkerBuffers) {
+  std::string error;
+  auto context = TlsContext::build(pair("ec"), ring, error);
+  ASSERT_TRUE(context) << error;
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+  Client client;
+  TlsSession server(context->get(), buffers, fds[0]);
+  ASSERT_TRUE(server.valid());
+  EXPECT_TRUE(server.reads_socket());
+  ASSERT_EQ(tls_test::pump_socket(client, server, fds[1]), TlsStatus::ok);
+  EXPECT_FALSE(server.kernel_sends());
+  EXPECT_FALSE(server.reads_socket());
+  EXPECT_TRUE(buffers.scratch.empty()) << "the handshake went to the socket";
+  client.read_all();  // the session ticket
+
+  const std::string request = "GET /levels HTTP/1.1\r\n\r\n";
+  SSL_write(client.ssl, request.data(), static_cast<int>(request.size()));
+  const std::string ciphertext = client.take_output();
+  buffers.feed({reinterpret_cast<const uint8_t*>(ciphertext.data()), ciphertext.size()});
+  uint8_t plain[256];
+  size_t n = 0;
+  ASSERT_EQ(server.read(plain, n), TlsStatus::ok);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(plain), n), request);
+  const std::string frame(300, 'f');
+  ASSERT_TRUE(server.encrypt({reinterpret_cast<const uint8_t*>(frame.data()), frame.size()}));
+  client.give(buffers.scratch);
+  buffers.scratch.clear();
+  EXPECT_EQ(client.read_all(), frame);
+  EXPECT_EQ(tls_test::drain(fds[1]), "") << "nothing more went to the socket by itself";
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+// A socket that does not take the server's flight: the handshake waits for it to drain (want
+// write) and goes on where it stopped.
+TEST_F(TlsSessionTest, AHandshakeHeldUpByTheSocketWaitsForWrite) {
+  std::string error;
+  auto context = TlsContext::build(pair("rsa"), ring, error);
+  ASSERT_TRUE(context) << error;
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+  const std::string filler(4096, 'x');
+  size_t filled = 0;
+  ssize_t sent;
+  while ((sent = ::send(fds[0], filler.data(), filler.size(), 0)) > 0) filled += static_cast<size_t>(sent);
+  Client client;
+  TlsSession server(context->get(), buffers, fds[0]);
+  EXPECT_EQ(tls_test::pump_socket(client, server, fds[1]), TlsStatus::again);
+  EXPECT_TRUE(server.wants_write());
+  // The peer reads the filler; what follows it is the server's flight, resumed on the next call.
+  std::string received;
+  TlsStatus status = TlsStatus::again;
+  for (int round = 0; round < 100 && received.size() < filled; ++round) {
+    received += tls_test::drain(fds[1]);
+    status = server.handshake();
+  }
+  ASSERT_GE(received.size(), filled);
+  EXPECT_EQ(received.substr(0, filled), std::string(filled, 'x'));
+  EXPECT_EQ(status, TlsStatus::again);
+  EXPECT_FALSE(server.wants_write());
+  client.give(received.substr(filled) + tls_test::drain(fds[1]));
+  EXPECT_EQ(tls_test::pump_socket(client, server, fds[1]), TlsStatus::ok);
+  EXPECT_TRUE(server.handshake_done());
+  EXPECT_FALSE(server.reads_socket());
+  ::close(fds[0]);
+  ::close(fds[1]);
 }
 
 TEST_F(TlsSessionTest, BadPairsAreRefusedWithAReason) {
@@ -162,7 +235,7 @@ TEST_F(TlsSessionTest, ReloadWithBadPairKeepsTheOld) {
   std::filesystem::copy_file(pair("ec").cert_file, live.cert_file);
   std::filesystem::copy_file(pair("ec").key_file, live.key_file);
   std::string error;
-  auto store = TlsContextStore::open(live, error);
+  auto store = TlsContextStore::open(live, ring, error);
   ASSERT_TRUE(store) << error;
   const uint64_t before = store->generation();
   std::filesystem::copy_file(pair("rsa").cert_file, live.cert_file,

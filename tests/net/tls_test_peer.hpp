@@ -4,13 +4,16 @@
 // carries to and from a server TlsSession.
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include "core/clock.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_session.hpp"
 
@@ -26,6 +29,11 @@ inline const std::string& ca_dir() {
     return d;
   }();
   return dir;
+}
+
+// A ticket key ring on the clock the ticket callback reads, rotating every 12 hours.
+inline std::shared_ptr<TicketKeyRing> ring() {
+  return std::make_shared<TicketKeyRing>(12 * 3600, mono_nanos() / kNanosPerSecond);
 }
 
 inline TlsFiles pair(const std::string& name) { return {ca_dir() + "/" + name + ".pem", ca_dir() + "/" + name + ".key"}; }
@@ -92,6 +100,33 @@ inline TlsStatus pump(Client& client, TlsSession& server, TlsBuffers& buffers) {
     client.give(buffers.scratch);
     buffers.scratch.clear();
     if (status == TlsStatus::failed) break;
+  }
+  return status;
+}
+
+// Everything readable on a non-blocking socket now.
+inline std::string drain(int fd) {
+  std::string all;
+  char chunk[65536];
+  ssize_t n;
+  while ((n = ::read(fd, chunk, sizeof chunk)) > 0) all.append(chunk, static_cast<size_t>(n));
+  return all;
+}
+
+// The same for a session made with a socket: it reads and writes the socket itself; the test
+// carries bytes between the socket's other end (`peer`, non-blocking) and the client. Stops once
+// the server has finished or failed, or the socket holds the server up (want write).
+inline TlsStatus pump_socket(Client& client, TlsSession& server, int peer) {
+  TlsStatus status = TlsStatus::again;
+  for (int round = 0; round < 10 && status == TlsStatus::again; ++round) {
+    SSL_do_handshake(client.ssl);
+    const std::string to_server = client.take_output();
+    if (!to_server.empty()) {
+      EXPECT_EQ(::send(peer, to_server.data(), to_server.size(), 0), static_cast<ssize_t>(to_server.size()));
+    }
+    status = server.handshake();
+    if (server.wants_write()) break;
+    client.give(drain(peer));
   }
   return status;
 }
