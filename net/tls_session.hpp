@@ -73,6 +73,9 @@ class TlsSession {
   // Why the last failure happened: OpenSSL's reason, one line (the error queue is emptied).
   std::string take_error();
 
+  // The SSL itself, for tests that put a BIO of their own in front of the socket.
+  SSL* native() { return ssl_; }
+
   // Ciphertext already produced that the socket has not taken yet.
   std::string& unsent() { return unsent_; }
 

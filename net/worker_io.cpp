@@ -324,7 +324,9 @@ void Worker::begin_linger(Connection& c) {
 
 void Worker::update_interest(Connection& c) {
   uint32_t want = 0;
-  if (c.out.own_pending() <= config_.limits.max_pending_output) want |= EPOLLIN;
+  // Not reading while a handshake over the socket waits to write: its input would only spin.
+  const bool handshake_held_up = c.tls != nullptr && c.tls->wants_write();
+  if (c.out.own_pending() <= config_.limits.max_pending_output && !handshake_held_up) want |= EPOLLIN;
   if (output_pending(c) || BroadcastChannels::resuming(c)) want |= EPOLLOUT;
   if (want == c.events) return;
   if (!epoll_.modify(c.fd, want, token_of(c))) {  // out of kernel memory: give this one up

@@ -32,19 +32,22 @@ struct Subscriber {
   std::unique_ptr<TlsSession> session;
   std::unique_ptr<tls_test::Client> client;
 
-  // `over_socket`: the handshake runs over the socket, as with --tls-bio socket.
-  Subscriber(SSL_CTX* ctx, TlsBuffers* buffers, bool over_socket = false) {
+  // `over_socket`: the handshake runs over the socket, as with --tls-bio socket; `kernel`: and
+  // a stand-in for kTLS takes the sending direction (tls_test::fake_kernel_tls).
+  Subscriber(SSL_CTX* ctx, TlsBuffers* buffers, bool over_socket = false, bool kernel = false) {
     int fds[2];
     EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
     c.fd = fds[0];
     peer = UniqueFd(fds[1]);
     if (ctx == nullptr) return;
     session = std::make_unique<TlsSession>(ctx, *buffers, over_socket ? c.fd : -1);
+    if (kernel) tls_test::fake_kernel_tls(*session);
     client = std::make_unique<tls_test::Client>();
     EXPECT_EQ(over_socket ? tls_test::pump_socket(*client, *session, peer.get())
                           : tls_test::pump(*client, *session, *buffers),
               TlsStatus::ok);
-    client->read_all();  // the session ticket
+    // The session ticket (sent unencrypted to the stand-in "kernel": not for the client).
+    if (!kernel) client->read_all();
     c.tls = session.get();
   }
   ~Subscriber() { ::close(c.fd); }
@@ -129,6 +132,34 @@ TEST_P(TlsFanOut, ASessionHandshakenOverTheSocketEncryptsInTheSameRound) {
   EXPECT_EQ(plain.received(), expected);
   EXPECT_EQ(socket.decrypted(), expected);
   EXPECT_EQ(shared.decrypted(), expected);
+}
+
+// A connection whose kernel encrypts (kTLS; a stand-in here) takes the plaintext path: the
+// same bytes as the plain subscriber, written by the same code, no record made for it.
+TEST_P(TlsFanOut, AKernelTlsSubscriberGetsThePlaintextWrites) {
+  Subscriber plain(nullptr, nullptr);
+  Subscriber kernel(context_->get(), &buffers_, true, true);
+  if (!kernel.session->kernel_sends()) GTEST_SKIP() << "this OpenSSL does not offer kTLS for TLS 1.3";
+  EXPECT_FALSE(encrypts_itself(&kernel.c));
+  EXPECT_FALSE(kernel.session->reads_socket()) << "receiving stays in user space, through the worker's buffers";
+  HeldFrame* a = frame("{\"seq\":4}", 4);
+  HeldFrame* b = frame("{\"seq\":5}", 5);
+  const std::string expected =
+      std::string(reinterpret_cast<const char*>(a->frame->data()), a->frame->size()) +
+      std::string(reinterpret_cast<const char*>(b->frame->data()), b->frame->size());
+  const FanOutResult r = round({&plain.c, &kernel.c}, {a, b});
+  EXPECT_EQ(r.sent, 4u);
+  EXPECT_EQ(r.bytes, 2 * expected.size());
+  EXPECT_EQ(plain.received(), expected);
+  EXPECT_EQ(kernel.received(), expected);
+  // What the client sends is still decrypted in user space, fed from the worker's read buffer.
+  SSL_write(kernel.client->ssl, "ping", 4);
+  const std::string ciphertext = kernel.client->take_output();
+  buffers_.feed({reinterpret_cast<const uint8_t*>(ciphertext.data()), ciphertext.size()});
+  uint8_t decrypted[16];
+  size_t n = 0;
+  ASSERT_EQ(kernel.session->read(decrypted, n), TlsStatus::ok) << kernel.session->take_error();
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(decrypted), n), "ping");
 }
 
 // A full socket: the records made for the round wait as ciphertext (a record cannot be taken

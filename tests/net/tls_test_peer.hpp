@@ -131,4 +131,54 @@ inline TlsStatus pump_socket(Client& client, TlsSession& server, int peer) {
   return status;
 }
 
+// Stands for a socket BIO whose kernel took over sending (kTLS) on a kernel without it: a
+// filter in front of the session's socket BIO that accepts OpenSSL's request to install the
+// write keys and from then on says "the kernel sends". OpenSSL then writes records unencrypted
+// (as it does for kTLS), and they reach the socket as they are. BIO_CTRL_SET_KTLS (72) and the
+// record-type control messages (74, 75) are OpenSSL's internal numbers (bio.h reserves them).
+inline long fake_ktls_ctrl(BIO* bio, int command, long num, void* ptr) {
+  switch (command) {
+    case 72:  // BIO_CTRL_SET_KTLS: num is non-zero for the sending direction
+      if (num == 0) return 0;
+      BIO_set_data(bio, bio);
+      return 1;
+    case BIO_CTRL_GET_KTLS_SEND: return BIO_get_data(bio) != nullptr ? 1 : 0;
+    case BIO_CTRL_GET_KTLS_RECV: return 0;
+    case 74:
+    case 75: return 1;
+    default: return BIO_ctrl(BIO_next(bio), command, num, ptr);
+  }
+}
+
+inline int fake_ktls_write(BIO* bio, const char* in, int size) {
+  BIO_clear_retry_flags(bio);
+  const int n = BIO_write(BIO_next(bio), in, size);
+  BIO_copy_next_retry(bio);
+  return n;
+}
+
+inline int fake_ktls_read(BIO* bio, char* out, int size) {
+  BIO_clear_retry_flags(bio);
+  const int n = BIO_read(BIO_next(bio), out, size);
+  BIO_copy_next_retry(bio);
+  return n;
+}
+
+// Puts the stand-in in front of a socket session's BIO (before its handshake).
+inline void fake_kernel_tls(TlsSession& session) {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_FILTER, "fake kTLS");
+    BIO_meth_set_write(m, fake_ktls_write);
+    BIO_meth_set_read(m, fake_ktls_read);
+    BIO_meth_set_ctrl(m, fake_ktls_ctrl);
+    BIO_meth_set_create(m, [](BIO* b) { BIO_set_init(b, 1); return 1; });
+    return m;
+  }();
+  SSL* ssl = session.native();
+  BIO* socket = SSL_get_rbio(ssl);
+  BIO_up_ref(socket);
+  BIO* filter = BIO_push(BIO_new(method), socket);
+  SSL_set_bio(ssl, filter, filter);
+}
+
 }  // namespace levelcast::tls_test
