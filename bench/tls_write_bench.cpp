@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   const int rounds = argc > 4 ? std::atoi(argv[4]) : 20;
   const size_t frame_bytes = argc > 5 ? std::strtoul(argv[5], nullptr, 10) : 125;
   std::string error;
-  auto store = TlsContextStore::open({argv[1], argv[2]}, error);
+  auto store = TlsContextStore::open({argv[1], argv[2]}, std::make_shared<TicketKeyRing>(12 * 3600, 0), error);
   if (!store) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
