@@ -305,8 +305,14 @@ class TlsSlowSubscriber(unittest.TestCase):
                 await harness.async_poll_until(
                     lambda: scrape_tls(self.server, self.context)["levelcast_messages_dropped_total"] > before,
                     15, "frames dropped for the stalled TLS subscriber")
-                for _ in range(50):
-                    seqs.append(json.loads((await harness.recv_snapshot(ws))[0])["seq"])
+                # While the metrics were polled (blocking this loop) this one was not read
+                # either and may have had its own frames dropped: what counts is a run of 50
+                # consecutive snapshots once it reads again, while the slow one stays stalled.
+                for _ in range(2000):
+                    seq = json.loads((await harness.recv_snapshot(ws))[0])["seq"]
+                    seqs = seqs + [seq] if seqs and seq == seqs[-1] + 1 else [seq]
+                    if len(seqs) == 50:
+                        break
                 return seqs
         fast = asyncio.run(watch_a_fast_one())
         self.assertEqual(list(range(fast[0], fast[0] + 50)), fast)
