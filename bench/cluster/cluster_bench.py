@@ -240,6 +240,7 @@ class SseReader(threading.Thread):
         super().__init__(daemon=True)
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.connection.request("GET", f"/events/{topic}")
+        self.sock = self.connection.sock  # getresponse() lets go of it: the stream is the last reply
         self.response = self.connection.getresponse()
         self.arrivals = []
         self.start()
@@ -257,7 +258,7 @@ class SseReader(threading.Thread):
         return next((a for a in list(self.arrivals) if a[0] >= since and predicate(a)), None)
 
     def close(self):
-        self.connection.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.shutdown(socket.SHUT_RDWR)
         self.join(timeout=5)
 
 
