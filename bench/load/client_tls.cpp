@@ -3,11 +3,17 @@
 #include <cstdlib>
 
 namespace levelcast::load {
+namespace {
+// SSL_VERIFY_NONE alone still builds and checks the chain (the result is only ignored): this
+// skips that work. The handshake's own signature (CertificateVerify) is still checked.
+int accept_any_chain(X509_STORE_CTX*, void*) { return 1; }
+}  // namespace
 
 ClientTls::ClientTls() : ctx_(SSL_CTX_new(TLS_client_method())) {
   if (ctx_ == nullptr) std::abort();
   SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
   SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_cert_verify_callback(ctx_, accept_any_chain, nullptr);
   // Partial writes and a retried write from a moved buffer: the worker keeps what the socket
   // did not take in the connection's `unsent` and retries from there.
   SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
