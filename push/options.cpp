@@ -80,8 +80,8 @@ CLI::Validator plain_name(size_t longest) {
 // The cluster's options, together (docs/CLUSTER.md).
 void define_cluster(CLI::App& app, ServerOptions& o, Seconds& s, Texts& t) {
   app.add_option("--cluster", t.cluster,
-                 "Share topics with other nodes through Redis: redis://HOST:PORT[/DB] or "
-                 "unix:///path/to/redis.sock (see docs/CLUSTER.md)")
+                 "Share topics with other nodes through Redis: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] "
+                 "or unix://[[USER]:PASSWORD@]/path/to/redis.sock[?db=N] (see docs/CLUSTER.md)")
       ->check(CLI::Validator(
           [](std::string& value) {
             std::string error;
@@ -357,6 +357,14 @@ std::optional<std::string> finish(ServerOptions& o, const Seconds& s, const Text
   return std::nullopt;
 }
 
+// The --cluster line with its password REDACTED: --print-config output is shown and pasted.
+std::string without_password(std::string_view line) {
+  constexpr std::string_view kKey = "cluster=";
+  if (!line.starts_with(kKey) || line.size() == kKey.size()) return std::string(line);
+  const size_t value = kKey.size() + 1;  // after the opening quote
+  return std::string(line.substr(0, value)) + redact_redis_url(line.substr(value));
+}
+
 // The effective configuration: options not given report their current value (the default, or
 // what start-up computed, like the number of CPUs), so the output read back changes nothing.
 // An empty text (no --source, no --static-dir) is written as a comment: unset and empty are
@@ -374,7 +382,7 @@ std::string effective_config(CLI::App& app) {
     const size_t end = std::min(text.find('\n', start), text.size());
     const std::string_view line(text.data() + start, end - start);
     if (line.ends_with("=\"\"") && !line.starts_with('#')) out += "# ";
-    out.append(line);
+    out.append(without_password(line));
     out += '\n';
     start = end + 1;
   }

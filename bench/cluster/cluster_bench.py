@@ -12,18 +12,27 @@ on loopback, measured with levelcast-load.
    standalone node (its own synth topic), alternating, one load client at a time.
 3. redis: Redis's CPU with 1, 10 and 40 edge nodes (relay-only levelcast processes) for an owner
    of 20 topics at 50/s.
+4. reconnect: an owner (synth, 50/s) and two edges, an SSE client on each edge; Redis is killed
+   (SIGKILL by PID) and started again on the same port with its data gone. From the moment it
+   answers PING again: when `levelcast_cluster_connected` reads 1 on every node, when each edge
+   client receives its first snapshot, and its first live one (ts after Redis was back). Short
+   outages (--outage s, repeated --restarts times), then one long outage (--idle s) during which
+   every node's CPU (utime + stime) is read against an equal span with Redis up.
 
 Servers (Redis, levelcast nodes) are pinned to CPU 0, load clients and edge fleets to CPU 1.
 Every run is bounded in time; every process started here is stopped by its PID.
 """
 
 import argparse
+import http.client
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -105,15 +114,37 @@ def start_node(args, procs, cpu, *options):
     return proc, port
 
 
+def redis_answers(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 class Cluster:
     def __init__(self, args, procs):
         self.args, self.procs = args, procs
         self.redis_port = free_port()
-        self.redis = procs.start(0, ["redis-server", "--port", self.redis_port, "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
-        wait_until(lambda: subprocess.run(["redis-cli", "-p", str(self.redis_port), "PING"],
-                                          capture_output=True, text=True).stdout.strip() == "PONG",
-                   10, "redis-server")
+        self.start_redis()
+
+    def start_redis(self):
+        """Starts redis-server (again, on the same port, empty) and waits until it answers PING;
+        returns the monotonic time it first did."""
+        self.redis = self.procs.start(0, ["redis-server", "--port", self.redis_port, "--bind", "127.0.0.1",
+                                          "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        end = time.monotonic() + 10
+        while not redis_answers(self.redis_port):
+            if time.monotonic() > end or self.redis.poll() is not None:
+                raise SystemExit("cluster_bench: redis-server did not come up")
+            time.sleep(0.002)
+        return time.monotonic()
+
+    def kill_redis(self):
+        self.redis.send_signal(signal.SIGKILL)
+        self.redis.wait(timeout=10)
+        self.procs.procs.remove(self.redis)
 
     def node(self, cpu, node_id, *options):
         return start_node(self.args, self.procs, cpu, "--cluster", f"redis://127.0.0.1:{self.redis_port}",
@@ -195,6 +226,107 @@ def bench_redis(args, edges):
         procs.stop_all()
 
 
+def cluster_connected(port):
+    for line in http_get(port, "/metrics").decode().splitlines():
+        if line.startswith("levelcast_cluster_connected "):
+            return float(line.split()[1]) == 1
+    return False
+
+
+class SseReader(threading.Thread):
+    """Reads /events/TOPIC from a node; `arrivals` holds (monotonic time, seq, ts) per snapshot."""
+
+    def __init__(self, port, topic):
+        super().__init__(daemon=True)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.connection.request("GET", f"/events/{topic}")
+        self.sock = self.connection.sock  # getresponse() lets go of it: the stream is the last reply
+        self.response = self.connection.getresponse()
+        self.arrivals = []
+        self.start()
+
+    def run(self):
+        try:
+            while line := self.response.readline():
+                if line.startswith(b"data: ") and b'"seq"' in line:
+                    snapshot = json.loads(line[6:])
+                    self.arrivals.append((time.monotonic(), snapshot["seq"], snapshot["ts"]))
+        except (OSError, ValueError):
+            pass  # closed by close()
+
+    def first_after(self, since, predicate=lambda arrival: True):
+        return next((a for a in list(self.arrivals) if a[0] >= since and predicate(a)), None)
+
+    def close(self):
+        self.sock.shutdown(socket.SHUT_RDWR)
+        self.join(timeout=5)
+
+
+def restart_timings(cluster, nodes, readers, outage, during=None):
+    """Kills Redis, runs during() once the nodes saw it go, starts Redis again after `outage` s;
+    seconds from its first PONG until each node reads connected and each reader gets a snapshot
+    (any, then live)."""
+    cluster.kill_redis()
+    killed = time.monotonic()
+    wait_until(lambda: not any(cluster_connected(port) for port in nodes.values()), 10, "nodes to see Redis go")
+    seen_during = during() if during else None
+    time.sleep(max(0.0, outage - (time.monotonic() - killed)))
+    up_wall = time.time()
+    up = cluster.start_redis()
+    connected = {}
+    end = up + 30
+    while len(connected) < len(nodes) and time.monotonic() < end:
+        for name, port in nodes.items():
+            if name not in connected and cluster_connected(port):
+                connected[name] = time.monotonic() - up
+        time.sleep(0.002)
+    live = lambda arrival: arrival[2] >= up_wall * 1e6
+    wait_until(lambda: all(r.first_after(up, live) for r in readers.values()), 30, "live snapshots on edges")
+    return {"outage_s": round(up - killed, 3), "during": seen_during,
+            "connected_s": {name: round(t, 3) for name, t in connected.items()},
+            "first_snapshot_s": {n: round(r.first_after(up)[0] - up, 3) for n, r in readers.items()},
+            "first_live_snapshot_s": {n: round(r.first_after(up, live)[0] - up, 3) for n, r in readers.items()}}
+
+
+def cpu_over(pids, seconds):
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    start = time.monotonic()
+    time.sleep(seconds)
+    span = time.monotonic() - start
+    return {name: round(1000 * (cpu_seconds(pid) - before[name]) / span, 2) for name, pid in pids.items()}
+
+
+def spread(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def bench_reconnect(args):
+    procs = Procs()
+    readers = {}
+    try:
+        cluster = Cluster(args, procs)
+        owner, owner_port = cluster.node(0, "owner", "--source", "s=synth", "--rate", 50)
+        nodes, pids = {"owner": owner_port}, {"owner": owner.pid}
+        for i in range(args.edges):
+            proc, port = cluster.node(0, f"edge{i}")
+            nodes[f"edge{i}"], pids[f"edge{i}"] = port, proc.pid
+            cluster.wait_topics(port, 1)
+            readers[f"edge{i}"] = SseReader(port, "s")
+        wait_until(lambda: all(r.arrivals for r in readers.values()), 10, "edge clients")
+        short = [restart_timings(cluster, nodes, readers, args.outage) for _ in range(args.restarts)]
+        cpu_up = cpu_over(pids, args.idle)
+        long = restart_timings(cluster, nodes, readers, args.idle + 1, lambda: cpu_over(pids, args.idle))
+        report = {"edges": args.edges, "outage_s": args.outage, "restarts": short, "long_outage": long,
+                  "cpu_ms_per_s_redis_up": cpu_up, "cpu_ms_per_s_redis_down": long.pop("during")}
+        for key in ("connected_s", "first_snapshot_s", "first_live_snapshot_s"):
+            report[key] = spread([max(r[key].values()) for r in short])
+        return report
+    finally:
+        for reader in readers.values():
+            reader.close()
+        procs.stop_all()
+
+
 def median_of(runs, key):
     return statistics.median(r[key] for r in runs)
 
@@ -205,12 +337,16 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--connections", type=int, default=10000)
-    parser.add_argument("--only", choices=["latency", "cpu", "redis"], action="append")
+    parser.add_argument("--edges", type=int, default=2, help="reconnect: edge nodes")
+    parser.add_argument("--restarts", type=int, default=5, help="reconnect: short outages")
+    parser.add_argument("--outage", type=float, default=1, help="reconnect: seconds of a short outage")
+    parser.add_argument("--idle", type=float, default=20, help="reconnect: seconds of CPU reading")
+    parser.add_argument("--only", choices=["latency", "cpu", "redis", "reconnect"], action="append")
     parser.add_argument("--out")
     args = parser.parse_args()
     args.levelcast = os.path.join(args.build, "levelcast")
     args.load = os.path.join(args.build, "bench", "load", "levelcast-load")
-    only = set(args.only or ["latency", "cpu", "redis"])
+    only = set(args.only or ["latency", "cpu", "redis", "reconnect"])
     report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": args.runs,
               "duration_s": args.duration}
     if "latency" in only:
@@ -229,6 +365,9 @@ def main():
     if "redis" in only:
         report["redis"] = [bench_redis(args, n) for n in (1, 10, 40)]
         print(json.dumps(report["redis"]), flush=True)
+    if "reconnect" in only:
+        report["reconnect"] = bench_reconnect(args)
+        print(json.dumps(report["reconnect"]), flush=True)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as out:
             json.dump(report, out, indent=1)

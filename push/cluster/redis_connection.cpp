@@ -100,17 +100,32 @@ bool RedisConnection::connect(const RedisEndpoint& endpoint, int64_t deadline_ns
   }
   reader_ = create_reply_reader();
   LC_CHECK(reader_ != nullptr);
-  if (endpoint.db != 0) {
-    const std::string db = std::to_string(endpoint.db);
-    RedisReply ok = call({"SELECT", db}, deadline_ns, reason);
-    if (ok == nullptr || reply_is_error(ok.get())) {
-      if (ok != nullptr) reason = std::string(reply_text(ok.get()));
-      close();
-      error = fmt::format("{}: SELECT: {}", endpoint.describe(), reason);
-      return false;
-    }
+  if (!log_in(endpoint, deadline_ns, reason)) {
+    close();
+    error = fmt::format("{}: {}", endpoint.describe(), reason);
+    return false;
   }
   return true;
+}
+
+// AUTH when the endpoint has a password, SELECT when it names a database, else a PING: every
+// connection asks Redis one thing first, so that a missing or wrong password is said here, in
+// one line, and not by the first real command.
+bool RedisConnection::log_in(const RedisEndpoint& endpoint, int64_t deadline_ns, std::string& reason) {
+  const std::string db = std::to_string(endpoint.db);
+  const auto ask = [&](std::string_view what, std::initializer_list<std::string_view> args) {
+    RedisReply reply = call(args, deadline_ns, reason);
+    const bool ok = reply != nullptr && !reply_is_error(reply.get());
+    if (!ok) reason = fmt::format("{}: {}", what, reply != nullptr ? reply_text(reply.get()) : std::string_view(reason));
+    return ok;
+  };
+  if (!endpoint.password.empty()) {
+    const bool ok = endpoint.user.empty() ? ask("AUTH", {"AUTH", endpoint.password})
+                                          : ask("AUTH", {"AUTH", endpoint.user, endpoint.password});
+    if (!ok) return false;
+  }
+  if (endpoint.db != 0) return ask("SELECT", {"SELECT", db});
+  return !endpoint.password.empty() || ask("PING", {"PING"});
 }
 
 void RedisConnection::append(std::span<const std::string_view> args) {

@@ -28,8 +28,8 @@ class RedisConnection {
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
 
-  // Connects (and SELECTs the endpoint's database) before `deadline_ns` (monotonic). false with
-  // a one-line `error`.
+  // Connects, AUTHs with the endpoint's user and password, SELECTs its database, all before
+  // `deadline_ns` (monotonic). false with a one-line `error` (never holding the password).
   bool connect(const RedisEndpoint& endpoint, int64_t deadline_ns, std::string& error);
   void close();
   bool connected() const { return socket_.valid(); }
@@ -56,6 +56,7 @@ class RedisConnection {
   RedisReply wait_reply(int64_t deadline_ns, std::string& error);
 
  private:
+  bool log_in(const RedisEndpoint& endpoint, int64_t deadline_ns, std::string& reason);
   bool wait_for(short events, int64_t deadline_ns);
 
   UniqueFd socket_;

@@ -235,6 +235,8 @@ def config_seeds():
           b'log-format="json"\nmax-lag=0.25\nsummary-interval=60\n# pin-cpus=""\n')
     write("config", "bad_keys", b'port = 0\n[table]\nrate = "x"\nbogus = [1, 2]\n'
           b'source = ["a=exec:cat:format=f32le"]\n')
+    write("config", "cluster_auth", b'cluster="redis://alice:p%40ss@w@[::1]:6380/2"\nnode-id="n1"\n'
+          b'cluster-prefix="lc"\ncluster-timeout=3\n')
 
 
 def bulk(data):

@@ -13,9 +13,9 @@ HISTORY = 200
 TIMEOUT = 2  # --cluster-timeout: a silent owner is stalled after it
 
 
-def node(owner, redis, node_id, *extra, prefix="lc", sources=("s=synth",), rate=RATE, history=HISTORY):
-    """A levelcast node in the cluster at `redis`, stopped with `owner`'s cleanups."""
-    options = ["--cluster", redis.url, "--node-id", node_id, "--cluster-prefix", prefix,
+def node(owner, redis, node_id, *extra, prefix="lc", sources=("s=synth",), rate=RATE, history=HISTORY, url=None):
+    """A levelcast node in the cluster at `redis` (or at `url`), stopped with `owner`'s cleanups."""
+    options = ["--cluster", url or redis.url, "--node-id", node_id, "--cluster-prefix", prefix,
                "--rate", rate, "--history", history, "--workers", 1,
                "--cluster-timeout", TIMEOUT, *extra]
     for source in sources:

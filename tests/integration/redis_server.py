@@ -24,14 +24,16 @@ def free_port():
 
 
 class RedisServer:
-    def __init__(self, port=None):
+    def __init__(self, port=None, password=None):
         self.port = port or free_port()
+        self.password = password  # --requirepass: the default user's; redis-cli logs in with it
         self.proc = None
         self._dir = None
 
     @property
     def url(self):
-        return f"redis://127.0.0.1:{self.port}"
+        login = f":{self.password}@" if self.password else ""
+        return f"redis://{login}127.0.0.1:{self.port}"
 
     @property
     def socket_path(self):
@@ -43,7 +45,7 @@ class RedisServer:
         self.proc = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", self._dir.name, "--unixsocket", self.socket_path,
-             "--unixsocketperm", "700"],
+             "--unixsocketperm", "700", *(["--requirepass", self.password] if self.password else [])],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             preexec_fn=harness._die_with_parent)
         log.close()
@@ -57,7 +59,8 @@ class RedisServer:
 
     def cli(self, *args, check=True):
         """One command through redis-cli; its output, stripped."""
-        done = subprocess.run([REDIS_CLI, "-h", "127.0.0.1", "-p", str(self.port), *map(str, args)],
+        login = ["--no-auth-warning", "-a", self.password] if self.password else []
+        done = subprocess.run([REDIS_CLI, "-h", "127.0.0.1", "-p", str(self.port), *login, *map(str, args)],
                               capture_output=True, text=True, timeout=10)
         if check and done.returncode != 0:
             raise AssertionError(f"redis-cli {args}: {done.stderr}")
@@ -78,9 +81,9 @@ class RedisServer:
         self._dir = None
 
 
-def launch(owner, port=None):
+def launch(owner, port=None, password=None):
     """Start a RedisServer and register its stop with a TestCase (instance or class)."""
-    server = RedisServer(port).start()
+    server = RedisServer(port, password).start()
     if isinstance(owner, type):
         owner.addClassCleanup(server.stop)
     else:

@@ -119,7 +119,7 @@ class ClusterDelivery(unittest.TestCase):
 
     def test_bad_cluster_options_exit_2_with_one_line(self):
         for options, expected in [
-                (["--cluster", "http://x"], "expected redis://HOST:PORT[/DB] or unix:///path/to/redis.sock"),
+                (["--cluster", "http://x"], "expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix://"),
                 (["--cluster", "redis://h:99999"], "the port must be a number from 1 to 65535"),
                 (["--cluster", self.redis.url, "--node-id", "a b"], "--node-id"),
                 (["--cluster-timeout", "0"], "--cluster-timeout")]:
