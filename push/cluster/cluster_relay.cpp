@@ -43,6 +43,8 @@ void ClusterRelay::run(int cpu) {
   if (!pin_current_thread(cpu)) LC_LOG(warn, "cluster relay: cannot pin to CPU {}", cpu);
   while (!stopping()) {
     int64_t now = mono_nanos();
+    // Either connection alone is no use: the commands fill gaps the subscription shows.
+    if (subscription_.connected() && !commands_.connected()) disconnect("the command connection broke");
     if (!subscription_.connected() && now >= next_connect_) connect();
     now = mono_nanos();
     if (subscription_.connected() && now >= next_ping_) {
@@ -102,10 +104,14 @@ void ClusterRelay::disconnect(const char* why) {
 }
 
 void ClusterRelay::wait(int64_t until) {
-  pollfd p{subscription_.fd(), POLLIN, 0};
+  // The command connection is watched too: between calls nothing arrives on it, so readable
+  // means Redis closed it (CLIENT KILL, timeout, restart).
+  pollfd p[2] = {{subscription_.fd(), POLLIN, 0}, {commands_.fd(), POLLIN, 0}};
   const int64_t left = std::clamp<int64_t>(until - mono_nanos(), 0, 100'000'000);  // a stop within 0.1 s
-  const int n = ::poll(&p, subscription_.connected() ? 1 : 0, static_cast<int>((left + 999'999) / 1'000'000));
+  const int n = ::poll(p, subscription_.connected() ? 2 : 0, static_cast<int>((left + 999'999) / 1'000'000));
   if (n <= 0 || !subscription_.connected()) return;
+  if (p[1].revents != 0) return disconnect("the command connection broke");
+  if (p[0].revents == 0) return;
   if (!subscription_.receive()) return disconnect("the subscription broke");
   while (RedisReply reply = subscription_.next_reply()) {
     last_heard_ns_ = mono_nanos();

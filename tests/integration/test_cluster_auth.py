@@ -52,6 +52,23 @@ class ClusterAuth(unittest.TestCase):
         harness.poll_until(lambda: cn.metric(self.owner, "levelcast_cluster_published_total") > published + 50, 10,
                            "the owner's publisher to write again")
 
+    def test_a_killed_command_connection_alone_reconnects_the_relay(self):
+        # Redis drops the relay's command connection but not its subscription: the relay cannot
+        # fill a gap without it, so it reconnects both (and logs in again).
+        edge = cn.node(self, self.redis, "K", sources=())
+        cn.wait_topic(edge, "s")
+
+        async def scenario():
+            async with harness.connect(edge, "/levels/s") as b:
+                messages = await cn.read(b, 20)
+                self.redis.cli("CLIENT", "KILL", "TYPE", "normal")
+                messages += await cn.read(b, 100, timeout=15)
+            seqs = cn.snapshot_seqs(messages)
+            self.assertTrue(harness.consecutive(seqs), seqs)
+        cn.run(scenario())
+        harness.poll_until(lambda: cn.metric(edge, "levelcast_cluster_reconnects_total") >= 1, 10, "K to reconnect")
+        self.assertIn("cluster relay: the command connection broke; reconnecting", edge.stderr_tail(200))
+
     def test_a_wrong_password_is_logged_and_retried_without_crashing(self):
         node = cn.node(self, self.redis, "W", url=url(self.redis, ":wrong-secret-9d2e"), sources=("w=synth",))
         harness.poll_until(lambda: "WRONGPASS" in node.stderr_tail(), 10, "the log line")
