@@ -27,6 +27,7 @@ class Config:
     quiet_threshold: float = 0.2  # share of both CPUs others may use before a run waits
     max_wait: float = 60.0        # longest wait for a quiet machine before each run
     tag: str = ""
+    points: tuple = ()            # tls-cpu: (connections, rate) pairs instead of its defaults
 
 
 def judge(report, connections, rate):
