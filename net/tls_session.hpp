@@ -21,6 +21,8 @@
 #include <span>
 #include <string>
 
+#include "net/handshake_clock.hpp"
+
 namespace levelcast {
 
 struct TlsBuffers {
@@ -78,6 +80,9 @@ class TlsSession {
 
   // Ciphertext already produced that the socket has not taken yet.
   std::string& unsent() { return unsent_; }
+  // The worker's record of how long the handshake waited for its per-turn budget (kept here,
+  // not in Connection: only TLS handshakes wait for it).
+  HandshakeClock& handshake_clock() { return handshake_clock_; }
 
  private:
   TlsStatus judge(int ret);
@@ -86,6 +91,7 @@ class TlsSession {
   SSL* ssl_ = nullptr;
   TlsBuffers* buffers_;
   std::string unsent_;
+  HandshakeClock handshake_clock_;
   bool handshake_done_ = false;
   bool kernel_sends_ = false;
   bool reads_socket_ = false;

@@ -83,8 +83,11 @@ struct FrameEvents {
 void Worker::on_readable(Connection& c) {
   for (int i = 0; i < kReadsPerEvent && !c.dead; ++i) {
     // Over this turn's TLS handshake budget: the socket stays readable and comes back next
-    // turn, after the broadcasts of this one.
-    if (c.tls != nullptr && !c.tls->handshake_done() && handshakes_left_ <= 0) return;
+    // turn, after the broadcasts of this one. Its handshake clock stands still meanwhile.
+    if (c.tls != nullptr && !c.tls->handshake_done() && handshakes_left_ <= 0) {
+      c.tls->handshake_clock().hold(now_);
+      return;
+    }
     if (c.tls != nullptr && c.tls->reads_socket()) {
       if (!read_tls_socket(c)) break;
       continue;

@@ -77,6 +77,7 @@ bool Worker::read_tls_socket(Connection& c) {
 // is then their first few, peeked). False when the connection ended.
 bool Worker::advance_handshake(Connection& c, std::span<const uint8_t> received) {
   --handshakes_left_;
+  c.tls->handshake_clock().release(now_, c.phase_since);
   const TlsStatus status = c.tls->handshake();
   if (status == TlsStatus::failed || status == TlsStatus::closed) {
     bump(counters_.tls_handshake_failures);

@@ -3,8 +3,10 @@ websockets over an SSL context, Node ws over https), TLS 1.3 with ALPN http/1.1,
 sessions counted, SIGHUP with a good and a bad pair, and every bad input ended cheaply."""
 
 import asyncio
+import contextlib
 import json
 import os
+import selectors
 import shutil
 import signal
 import socket
@@ -327,6 +329,35 @@ class TlsSlowSubscriber(unittest.TestCase):
         self.assertIsNone(self.server.proc.poll())
 
 
+def client_hello(context):
+    """The first flight of a TLS client made with `context`: one ClientHello record."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    client = context.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    with contextlib.suppress(ssl.SSLWantReadError):
+        client.do_handshake()
+    return outgoing.read()
+
+
+def read_first_bytes(sockets, timeout):
+    """For each non-blocking socket, what it received before its first EOF or reset (at least
+    one read's worth); waits until every socket has either, within `timeout`."""
+    received = {sock: b"" for sock in sockets}
+    with selectors.DefaultSelector() as selector:
+        for sock in sockets:
+            selector.register(sock, selectors.EVENT_READ)
+        deadline = harness.Deadline(timeout, f"{len(sockets)} sockets to be answered or closed")
+        while selector.get_map():
+            for key, _ in selector.select(timeout=max(0.0, deadline.left())):
+                try:
+                    chunk = key.fileobj.recv(4096)
+                except ConnectionResetError:
+                    chunk = b""
+                received[key.fileobj] += chunk
+                selector.unregister(key.fileobj)
+            deadline.check()
+    return [received[sock] for sock in sockets]
+
+
 class TlsBadInput(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -403,6 +434,34 @@ class TlsBadInput(unittest.TestCase):
             raw.close()
             tls.close()
         self.assert_still_serving()
+
+
+class TlsHandshakeBurst(unittest.TestCase):
+    """A burst of ClientHellos (one recorded hello, replayed: the client costs nothing) queues
+    up behind the worker's few handshake steps per turn for longer than a 0.1 s
+    --handshake-timeout. Waiting for the worker is not the client being late: every one gets
+    its ServerHello; then the silent clients are timed out."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ca = tls_fixture.for_class(cls)
+        cls.server = harness.launch(cls, "--handshake-timeout", 0.1, "--workers", 1, *cls.ca.server_options("ec"))
+        cls.context = cls.ca.client_context()
+
+    def test_every_hello_is_answered_however_long_it_waited_for_the_worker(self):
+        hello = client_hello(self.context)
+        sockets = []
+        for _ in range(1000):
+            sock = socket.create_connection(("127.0.0.1", self.server.tls_port), timeout=5)
+            self.addCleanup(sock.close)
+            sock.sendall(hello)
+            sock.setblocking(False)
+            sockets.append(sock)
+        first_bytes = read_first_bytes(sockets, timeout=45)
+        unanswered = sum(1 for b in first_bytes if not b.startswith(b"\x16"))
+        self.assertEqual(0, unanswered, f"{unanswered} of 1000 closed before a ServerHello")
+        status, _, _, _ = tls_fixture.https_get(self.server.tls_port, self.context, "/healthz")
+        self.assertIn("200", status)
 
 
 if __name__ == "__main__":
