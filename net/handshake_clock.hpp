@@ -1,9 +1,10 @@
 #pragma once
 // HandshakeClock: --handshake-timeout measures the client, not this server. A worker advances
 // only a few TLS handshake steps per loop turn (its broadcasts come first); a handshake whose
-// bytes have arrived but wait for that budget is waiting on the worker, so its connection's
-// phase clock stands still meanwhile. Without this a worker busy broadcasting timed out the
-// very handshakes it had put off. The clock is passed in. Loop thread only.
+// bytes have arrived but wait for that budget (or for a turn that ran long) is waiting on the
+// worker, so its connection's phase clock stands still meanwhile. Without this a worker busy
+// broadcasting timed out the very handshakes it had put off. The clock is passed in. Loop
+// thread only.
 #include <cstdint>
 
 namespace levelcast {

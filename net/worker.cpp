@@ -257,9 +257,8 @@ void Worker::check_timers(Connection& c) {
   const ConnectionLimits& l = config_.limits;
   const int64_t in_phase = now_ - c.phase_since;
   switch (c.phase) {
-    case Phase::http:  // a TLS handshake waiting for this worker's budget is not late
-      if (in_phase > l.handshake_timeout_ns && (c.tls == nullptr || !c.tls->handshake_clock().held()))
-        close_connection(c);
+    case Phase::http:  // a TLS handshake waiting for this worker is not late
+      if (in_phase > l.handshake_timeout_ns && !handshake_waits_for_us(c)) close_connection(c);
       break;
     case Phase::closing:
     case Phase::lingering:

@@ -126,6 +126,7 @@ class Worker {
   bool take_tls_input(Connection& c, std::span<const uint8_t> received);
   bool read_tls_socket(Connection& c);
   bool advance_handshake(Connection& c, std::span<const uint8_t> received);
+  bool handshake_waits_for_us(Connection& c);
   void decrypt_input(Connection& c);
   void write_tls_output(Connection& c);
   bool send_unsent(Connection& c);

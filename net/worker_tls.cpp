@@ -2,6 +2,7 @@
 // encrypted just before it is written. The ciphertext moves through the worker's shared
 // buffers (TlsBuffers: the read buffer fed in, one write scratch); a connection keeps only what
 // its socket did not take (TlsSession::unsent) and OpenSSL's state with released buffers.
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -71,6 +72,18 @@ bool Worker::read_tls_socket(Connection& c) {
     return false;
   }
   return advance_handshake(c, {head, static_cast<size_t>(n)}) && c.tls->handshake_done();
+}
+
+// A TLS handshake whose client bytes have arrived but are not read yet waits for this worker
+// (the per-turn budget, or a turn that ran long), not for its client: its clock is held. One
+// ioctl, and only for a connection past --handshake-timeout.
+bool Worker::handshake_waits_for_us(Connection& c) {
+  if (c.tls == nullptr || c.tls->handshake_done()) return false;
+  if (c.tls->handshake_clock().held()) return true;
+  int unread = 0;
+  if (::ioctl(c.fd, FIONREAD, &unread) != 0 || unread <= 0) return false;
+  c.tls->handshake_clock().hold(now_);
+  return true;
 }
 
 // One handshake step with the bytes fed (or, over the socket, the bytes it holds: `received`
