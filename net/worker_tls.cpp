@@ -2,7 +2,6 @@
 // encrypted just before it is written. The ciphertext moves through the worker's shared
 // buffers (TlsBuffers: the read buffer fed in, one write scratch); a connection keeps only what
 // its socket did not take (TlsSession::unsent) and OpenSSL's state with released buffers.
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -76,12 +75,11 @@ bool Worker::read_tls_socket(Connection& c) {
 
 // A TLS handshake whose client bytes have arrived but are not read yet waits for this worker
 // (the per-turn budget, or a turn that ran long), not for its client: its clock is held. One
-// ioctl, and only for a connection past --handshake-timeout.
+// peek, and only for a connection past --handshake-timeout.
 bool Worker::handshake_waits_for_us(Connection& c) {
   if (c.tls == nullptr || c.tls->handshake_done()) return false;
   if (c.tls->handshake_clock().held()) return true;
-  int unread = 0;
-  if (::ioctl(c.fd, FIONREAD, &unread) != 0 || unread <= 0) return false;
+  if (nothing_unread(c.fd)) return false;
   c.tls->handshake_clock().hold(now_);
   return true;
 }
